@@ -1,0 +1,1 @@
+"""Recognise payloads from known platforms and map them to our vocabulary."""
