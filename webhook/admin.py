@@ -1,0 +1,125 @@
+"""The owner's pages: login, the notification list, one notification with its preview."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from . import intake, store
+from .api import notification_json
+from .auth import has_session, log_in, log_out, page_auth_required, token_matches
+from .present import DAY_MS, conversion_popup, stream_popup, time_ago
+from .schemas import notification_schema
+
+bp = Blueprint("admin", __name__)
+
+PREVIEW_EVENTS = 5
+
+
+def safe_next(target: str | None) -> str:
+    """Return a same-site path to go to after login (never another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("admin.notifications")
+
+
+@bp.get("/")
+def index():
+    """Send visitors of the root to the notification list."""
+    return redirect(url_for("admin.notifications"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on a right token, start an admin session."""
+    error = None
+    if request.method == "POST":
+        if token_matches(request.form.get("token", "")):
+            log_in()
+            return redirect(safe_next(request.args.get("next")))
+        error = "That is not the admin token."
+    elif has_session():
+        return redirect(safe_next(request.args.get("next")))
+    return render_template("login.html", error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    """End the admin session."""
+    log_out()
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/notifications")
+@page_auth_required
+def notifications():
+    """List the notifications, with a form to create one."""
+    return render_notifications()
+
+
+def render_notifications(form: dict | None = None, errors: dict | None = None):
+    """Render the list page, keeping what was typed into the create form after an error."""
+    rows = [notification_json(n) for n in store.list_notifications()]
+    for row in rows:
+        row["last_event_ago"] = time_ago(row["last_event_at"]) if row["last_event_at"] else None
+    status = 422 if errors else 200
+    return render_template("notifications.html", notifications=rows, form=form or {}, errors=errors or {}), status
+
+
+@bp.post("/notifications")
+@page_auth_required
+def create_notification():
+    """Create a notification from the form and open its page."""
+    try:
+        fields = notification_schema.load(request.form.to_dict())
+    except ValidationError as exc:
+        return render_notifications(request.form.to_dict(), exc.messages)
+    notification = store.create_notification(**fields)
+    flash(f"Created “{notification['name']}”. Point your store at its webhook URL.")
+    return redirect(url_for("admin.notification", notification_id=notification["id"]))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@page_auth_required
+def notification(notification_id: int):
+    """Show a notification: its webhook URL, curl examples and the live preview."""
+    found = store.get_notification(notification_id)
+    if found is None:
+        abort(404, f"There is no notification {notification_id}.")
+    return render_template(
+        "notification.html",
+        notification=notification_json(found),
+        popups=preview_popups(found),
+        events=store.list_events(notification_id, limit=20),
+        geoip_credit=geoip_credit(),
+    )
+
+
+def geoip_credit() -> dict | None:
+    """Return the GeoIP database's credit line (DB-IP's licence asks for it where places are shown)."""
+    reader = intake.geoip()
+    return reader.credit if reader else None
+
+
+def preview_popups(notification: dict) -> list[dict]:
+    """Describe the popups a visitor would see now: the latest events, or the conversion count."""
+    if notification["type"] == "conversion":
+        count = store.count_shown_events(notification["id"], store.now_ms() - DAY_MS)
+        return [conversion_popup(count, notification)]
+    events = store.list_events(notification["id"], limit=PREVIEW_EVENTS, shown_only=True)
+    return [stream_popup(event, notification) for event in events]
+
+
+@bp.post("/notifications/<int:notification_id>/delete")
+@page_auth_required
+def delete_notification(notification_id: int):
+    """Delete a notification and its events."""
+    if not store.delete_notification(notification_id):
+        abort(404, f"There is no notification {notification_id}.")
+    flash("Deleted the notification and its events.")
+    return redirect(url_for("admin.notifications"))
+
+
+@bp.app_template_filter("time_ago")
+def time_ago_filter(ms: int) -> str:
+    """Render a UTC-ms time as "3 minutes ago" in templates."""
+    return time_ago(ms)

@@ -1,0 +1,100 @@
+"""Admin authentication: a bearer token for the API, a session cookie for the pages, CSRF for forms."""
+import functools
+import hashlib
+import hmac
+
+from flask import abort, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+class RequestAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure only when the request came over https (so plain-http `make run` works)."""
+
+    def get_cookie_secure(self, app) -> bool:
+        """Return whether this request is https (behind a proxy: as ProxyFix reports it)."""
+        return request.is_secure
+
+
+def token_matches(given: str) -> bool:
+    """Compare a presented admin token with ours in constant time."""
+    expected = current_app.config["ADMIN_TOKEN"]
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))
+
+
+def session_marker() -> str:
+    """Return a fingerprint of the admin token: changing the token logs every session out."""
+    return hashlib.sha256(("session:" + current_app.config["ADMIN_TOKEN"]).encode()).hexdigest()[:32]
+
+
+def bearer_token() -> str | None:
+    """Return the token of an `Authorization: Bearer …` header, if any."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def log_in() -> None:
+    """Mark this browser session as the admin's."""
+    session.clear()
+    session["admin"] = session_marker()
+    session.permanent = True
+
+
+def log_out() -> None:
+    """Forget this browser session."""
+    session.clear()
+
+
+def has_session() -> bool:
+    """Tell whether this browser session belongs to the admin."""
+    return hmac.compare_digest(session.get("admin", ""), session_marker())
+
+
+def is_admin() -> bool:
+    """Tell whether the request carries the admin token or an admin session."""
+    token = bearer_token()
+    return token_matches(token) if token is not None else has_session()
+
+
+def api_auth_required(view):
+    """Refuse an API call without admin credentials (401 JSON); cookie-authenticated writes need CSRF."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        token = bearer_token()
+        if token is not None:
+            if not token_matches(token):
+                abort(401, "The admin token is wrong.")
+        elif not has_session():
+            abort(401, "Send the admin token as `Authorization: Bearer <token>`.")
+        elif request.method not in ("GET", "HEAD", "OPTIONS"):
+            # A browser session could be ridden by another site; a bearer token can't.
+            csrf.protect()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def page_auth_required(view):
+    """Send a browser without an admin session to the login page, then back."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not has_session():
+            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def init_app(app) -> None:
+    """Set the cookie rules and turn on CSRF protection for every form."""
+    app.session_interface = RequestAwareSessionInterface()
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_NAME", "proofhook_session")
+    # Tokens don't expire on their own: the session does (PERMANENT_SESSION_LIFETIME, 31 days).
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)

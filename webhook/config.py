@@ -1,0 +1,78 @@
+"""Defaults and the PROOFHOOK_ environment, each setting with its type."""
+import os
+import secrets
+from pathlib import Path
+
+from .enrich.geoip import default_database_path
+
+# name: (parse, default). A default of None is filled in by `load()` from the instance folder.
+SETTINGS = {
+    "DATABASE": (str, None),
+    "ADMIN_TOKEN": (str, None),
+    "SECRET_KEY": (str, None),
+    "PUBLIC_URL": (str, ""),
+    "GEOIP_DATABASE": (str, None),
+    "MAX_BODY_BYTES": (int, 1024 * 1024),
+    "RATE_LIMIT": (int, 600),
+    "TRUSTED_PROXIES": (int, 0),
+    # NORMAL in WAL mode survives a process crash (kill -9) without losing committed rows;
+    # FULL also survives a power cut, at the cost measured in the README's "Performance".
+    "SQLITE_SYNCHRONOUS": (str, "NORMAL"),
+    "BUSY_TIMEOUT_MS": (int, 5000),
+}
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Return the settings given as PROOFHOOK_* variables, parsed to their types."""
+    found = {}
+    for name, (parse, _default) in SETTINGS.items():
+        value = environ.get(f"PROOFHOOK_{name}")
+        if value is None:
+            continue
+        try:
+            found[name] = parse(value.strip())
+        except ValueError:
+            raise SystemExit(f"PROOFHOOK_{name}={value!r} is not a valid {parse.__name__}") from None
+    return found
+
+
+def kept_secret(instance_path: str, filename: str) -> str:
+    """Return a random secret generated once and kept in the instance folder."""
+    path = Path(instance_path) / filename
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    # O_EXCL: when several workers start at once, the first one's secret wins for all.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secret + "\n")
+    return secret
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Layer defaults, the environment and test overrides into one settings dict."""
+    settings = {name: default for name, (_parse, default) in SETTINGS.items()}
+    settings.update(from_environment())
+    settings.update(overrides or {})
+    if not settings["DATABASE"]:
+        settings["DATABASE"] = os.path.join(instance_path, "proofhook.sqlite3")
+    if not settings["ADMIN_TOKEN"]:
+        settings["ADMIN_TOKEN"] = kept_secret(instance_path, "admin-token")
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = kept_secret(instance_path, "secret-key")
+    if settings["GEOIP_DATABASE"] is None:
+        settings["GEOIP_DATABASE"] = default_database_path() or ""
+    settings["PUBLIC_URL"] = settings["PUBLIC_URL"].rstrip("/")
+    settings["SQLITE_SYNCHRONOUS"] = settings["SQLITE_SYNCHRONOUS"].upper()
+    if settings["SQLITE_SYNCHRONOUS"] not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise SystemExit("PROOFHOOK_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
+    # Flask/Werkzeug enforce these before our code reads a byte.
+    settings["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
+    settings["MAX_FORM_MEMORY_SIZE"] = settings["MAX_BODY_BYTES"]
+    return settings

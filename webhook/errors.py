@@ -1,0 +1,73 @@
+"""One error shape for every API and webhook route; an HTML page for browsers."""
+import sqlite3
+from http import HTTPStatus
+
+from flask import jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from .body import BodyError
+
+# Paths whose clients are programs: they always get JSON, whatever they accept.
+JSON_PREFIXES = ("/api/", "/webhooks/", "/feed/")
+
+
+def wants_json() -> bool:
+    """Tell whether this request's client expects JSON rather than a page."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(code: int, message: str, errors: dict | None = None, headers: dict | None = None):
+    """Build the error answer: `{"code","status","message","errors"?}` as JSON, or an HTML page."""
+    status = HTTPStatus(code).phrase
+    if wants_json():
+        payload = {"code": code, "status": status, "message": message}
+        if errors:
+            payload["errors"] = errors
+        response = jsonify(payload)
+    else:
+        response = render_template("error.html", code=code, status=status, message=message, errors=errors)
+    return response, code, headers or {}
+
+
+def handle_http_exception(exc: HTTPException):
+    """Answer any HTTP error (routing 404/405 included) in the one shape."""
+    headers = dict(exc.get_headers())
+    headers.pop("Content-Type", None)
+    return error_response(exc.code or 500, exc.description or HTTPStatus(exc.code).description, headers=headers)
+
+
+def handle_validation_error(exc: ValidationError):
+    """Answer a schema failure with 422 and the messages per field."""
+    errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return error_response(422, "The request has invalid fields; see errors.", errors=errors)
+
+
+def handle_body_error(exc: BodyError):
+    """Answer a body we could not read (400) or of a type we don't take (415)."""
+    return error_response(exc.status, exc.message)
+
+
+def handle_database_error(exc: sqlite3.OperationalError):
+    """Answer a database that is busy, full or read-only with 503; re-raise anything else."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        message = "The database is busy; retry shortly."
+    elif "full" in text:
+        message = "The server's disk is full; nothing was stored. Retry later."
+    elif "readonly" in text or "read-only" in text:
+        message = "The database is read-only; nothing was stored. Retry later."
+    else:
+        raise exc
+    return error_response(503, message, headers={"Retry-After": "5"})
+
+
+def init_app(app) -> None:
+    """Register the error handlers on the app."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(BodyError, handle_body_error)
+    app.register_error_handler(sqlite3.OperationalError, handle_database_error)

@@ -1,0 +1,97 @@
+"""One event's way in: a parsed payload → mapped → validated → enriched, ready to store.
+
+Shared by the webhook and by anything else that takes events in, so all of them apply the same rules.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from marshmallow import ValidationError
+
+from .enrich import enrich
+from .enrich.emails import find_email
+from .enrich.geoip import GeoIP
+from .platforms import map_payload
+from .schemas import conversion_event_schema, platform_event_schema, stream_event_schema
+
+# Top-level keys that senders use for "this order's id", in the order we trust them.
+ID_KEYS = ("id", "orderId", "order_id", "external_id", "event_id")
+
+
+@dataclass
+class Outcome:
+    """What became of a payload: an event to store, or the reason it is skipped or cancels another."""
+
+    event: dict | None = None
+    dedup_key: str | None = None
+    ignored: str | None = None
+    cancels: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def dedup_key(headers, data: dict) -> str | None:
+    """Return the idempotency key: the Idempotency-Key header, else the payload's own id."""
+    header = (headers.get("Idempotency-Key") or "").strip()
+    if header:
+        if len(header) > 255:
+            raise ValidationError({"Idempotency-Key": ["Must be at most 255 characters."]})
+        return header
+    for key in ID_KEYS:
+        value = data.get(key)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (str, int)) and str(value).strip():
+            text = str(value).strip()
+            if len(text) > 255:
+                raise ValidationError({key: ["Must be at most 255 characters."]})
+            return text
+    return None
+
+
+def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) -> Outcome:
+    """Turn a parsed payload into an Outcome for this notification, or raise ValidationError."""
+    mapped = map_payload(headers, data)
+    outcome = Outcome(ignored=mapped.ignored, cancels=mapped.cancels, warnings=list(mapped.warnings))
+    if mapped.ignored or mapped.cancels:
+        return outcome
+    payload = mapped.data
+    outcome.dedup_key = dedup_key(headers, payload)
+    if notification["type"] == "conversion":
+        outcome.event = load_conversion(payload, outcome.warnings)
+        outcome.event["sources"] = {"mapping": mapped.mapping}
+        return outcome
+    sources = {"mapping": mapped.mapping}
+    if payload.get("email") is None:
+        found = find_email(data)
+        if found:
+            payload = {**payload, "email": found[0]}
+            sources["email"] = found[1]
+    else:
+        sources["email"] = "email"
+    schema = platform_event_schema if mapped.lenient_products else stream_event_schema
+    event = schema.load(payload)
+    event, enriched_sources, enrich_warnings = enrich(event, data, geoip)
+    event["sources"] = {**sources, **enriched_sources}
+    outcome.warnings.extend(enrich_warnings)
+    outcome.event = event
+    return outcome
+
+
+def load_conversion(payload: dict, warnings: list[str]) -> dict:
+    """Load a conversion: any body counts; a field we can't use is dropped with a warning."""
+    try:
+        return conversion_event_schema.load(payload)
+    except ValidationError as exc:
+        bad = set(exc.messages) if isinstance(exc.messages, dict) else set()
+        for name in sorted(bad):
+            warnings.append(f"Ignored {name}: {' '.join(map(str, exc.messages[name]))}")
+        return conversion_event_schema.load({k: v for k, v in payload.items() if k not in bad})
+
+
+def geoip() -> GeoIP | None:
+    """Return this process's GeoIP reader (opened once), or None when GeoIP is off."""
+    return GeoIP.open(current_app.config["GEOIP_DATABASE"])
+
+
+def init_app(app) -> None:
+    """Open the GeoIP reader now, so a bad path fails at start and not on the first request."""
+    GeoIP.open(app.config["GEOIP_DATABASE"])

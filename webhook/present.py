@@ -1,0 +1,95 @@
+"""What people see: display names, place lines, "time ago" and the popup, shared by every page and feed."""
+from .store import now_ms
+
+MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
+# Keys of a stored event that never leave the admin side or the sender's own answer.
+INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
+
+
+def display_name(first: str | None, last: str | None) -> str:
+    """Return "John S." (first name + last initial), "John", or "Someone"."""
+    if not first:
+        return "Someone"
+    return f"{first} {last[0].upper()}." if last else first
+
+
+def initials(first: str | None, last: str | None) -> str:
+    """Return the avatar's initials, e.g. "JS", or "?" without a name."""
+    letters = "".join(part[0].upper() for part in (first, last) if part)
+    return letters or "?"
+
+
+def place_line(event: dict) -> str | None:
+    """Return "Miami, Florida" in the US, "London, United Kingdom" elsewhere, or None."""
+    region = event.get("country") or event.get("countryCode")
+    if event.get("countryCode") == "US" and event.get("state"):
+        region = event["state"]
+    parts = [part for part in (event.get("city"), region) if part]
+    return ", ".join(dict.fromkeys(parts)) or None
+
+
+def plural(count: int, unit: str) -> str:
+    """Return "1 minute" or "3 minutes"."""
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def time_ago(ms: int, now: int | None = None) -> str:
+    """Return "just now", "N minutes ago", "N hours ago" or "N days ago"."""
+    elapsed = max(0, (now if now is not None else now_ms()) - ms)
+    if elapsed < MINUTE_MS:
+        return "just now"
+    if elapsed < HOUR_MS:
+        return plural(elapsed // MINUTE_MS, "minute") + " ago"
+    if elapsed < DAY_MS:
+        return plural(elapsed // HOUR_MS, "hour") + " ago"
+    return plural(elapsed // DAY_MS, "day") + " ago"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return the URL if it is http(s), else None: nothing else is ever rendered."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+def event_json(event: dict) -> dict:
+    """Return a stored or validated event as the API shows it to its owner."""
+    shown = {key: value for key, value in event.items() if key not in INTERNAL_KEYS}
+    shown["displayName"] = display_name(event.get("firstName"), event.get("lastName"))
+    return shown
+
+
+def stream_popup(event: dict, notification: dict, now: int | None = None) -> dict:
+    """Describe one stream popup: only what a site visitor may see."""
+    return {
+        "type": "stream",
+        "name": display_name(event.get("firstName"), event.get("lastName")),
+        "initials": initials(event.get("firstName"), event.get("lastName")),
+        "place": place_line(event),
+        "city": event.get("city"),
+        "state": event.get("state"),
+        "stateCode": event.get("stateCode"),
+        "country": event.get("country"),
+        "countryCode": event.get("countryCode"),
+        "message": notification["message"],
+        "product": {
+            "name": event.get("productName"),
+            "link": safe_url(event.get("productLink")),
+            "image": safe_url(event.get("productImage")),
+        },
+        "timestamp": event["timestamp"],
+        "timeAgo": time_ago(event["timestamp"], now),
+    }
+
+
+def conversion_popup(count: int, notification: dict, window_hours: int = 24) -> dict:
+    """Describe the conversion popup: "N people signed up in the last 24 hours"."""
+    window = plural(window_hours, "hour")
+    people = "1 person" if count == 1 else f"{count} people"
+    return {
+        "type": "conversion",
+        "count": count,
+        "message": notification["message"],
+        "windowHours": window_hours,
+        "text": f"{people} {notification['message']} in the last {window}",
+    }

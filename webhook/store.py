@@ -1,0 +1,165 @@
+"""All of Proofhook's SQL. Takes and returns plain dicts; nothing else in the app writes SQL."""
+import json
+import secrets
+import time
+
+from .db import get_db, transaction
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+# Event dict key (the seed's vocabulary) → column. Order matters: it is the INSERT's column order.
+EVENT_COLUMNS = {
+    "timestamp": "timestamp",
+    "email": "email",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "ip": "ip",
+    "city": "city",
+    "state": "state",
+    "stateCode": "state_code",
+    "country": "country",
+    "countryCode": "country_code",
+    "guid": "guid",
+    "productName": "product_name",
+    "productLink": "product_link",
+    "productImage": "product_image",
+    "total": "total",
+    "currency": "currency",
+}
+JSON_COLUMNS = ("products", "sources")
+
+
+def now_ms() -> int:
+    """Return the current time in UTC milliseconds."""
+    return int(time.time() * 1000)
+
+
+def new_token() -> str:
+    """Return a fresh secret: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+NOTIFICATION_SELECT = """
+    SELECT n.*,
+           (SELECT COUNT(*) FROM events e WHERE e.notification_id = n.id) AS event_count,
+           (SELECT COUNT(*) FROM events e WHERE e.notification_id = n.id AND e.timestamp >= :since)
+               AS event_count_24h,
+           (SELECT MAX(e.timestamp) FROM events e WHERE e.notification_id = n.id) AS last_event_at
+    FROM notifications n
+"""
+
+
+def create_notification(name: str, type: str, message: str) -> dict:
+    """Store a new notification with a fresh webhook token and return it."""
+    conn = get_db()
+    now = now_ms()
+    with transaction(conn):
+        row = conn.execute(
+            "INSERT INTO notifications (name, type, message, webhook_token, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (name, type, message, new_token(), now, now),
+        ).fetchone()
+    return get_notification(row["id"])
+
+
+def list_notifications() -> list[dict]:
+    """Return every notification with its event counts, newest first."""
+    rows = get_db().execute(NOTIFICATION_SELECT + " ORDER BY n.id DESC", {"since": now_ms() - DAY_MS})
+    return [dict(row) for row in rows]
+
+
+def get_notification(notification_id: int) -> dict | None:
+    """Return one notification with its event counts, or None."""
+    row = get_db().execute(
+        NOTIFICATION_SELECT + " WHERE n.id = :id", {"since": now_ms() - DAY_MS, "id": notification_id}
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def notification_by_token(token: str) -> dict | None:
+    """Return the notification a webhook token belongs to, without counts (the hot path)."""
+    row = get_db().execute("SELECT * FROM notifications WHERE webhook_token = ?", (token,)).fetchone()
+    return dict(row) if row else None
+
+
+def delete_notification(notification_id: int) -> bool:
+    """Delete a notification and its events; return whether it existed."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM events WHERE notification_id = ?", (notification_id,))
+        deleted = conn.execute("DELETE FROM notifications WHERE id = ?", (notification_id,)).rowcount
+    return deleted > 0
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
+    """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
+    columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
+    values = [
+        notification_id,
+        now_ms(),
+        *(event.get(key) for key in EVENT_COLUMNS),
+        *(json.dumps(event.get(key)) if event.get(key) is not None else None for key in JSON_COLUMNS),
+        json.dumps(raw, ensure_ascii=False),
+        dedup_key,
+    ]
+    conn = get_db()
+    with transaction(conn):
+        row = conn.execute(
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
+            values,
+        ).fetchone()
+        created = row is not None
+        if not created:
+            row = conn.execute(
+                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
+            ).fetchone()
+    return event_from_row(row), created
+
+
+def hide_event(notification_id: int, dedup_key: str) -> bool:
+    """Mark the event with this dedup key as cancelled so it is never shown; return whether one was."""
+    conn = get_db()
+    with transaction(conn):
+        changed = conn.execute(
+            "UPDATE events SET cancelled_at = ? WHERE notification_id = ? AND dedup_key = ? AND cancelled_at IS NULL",
+            (now_ms(), notification_id, dedup_key),
+        ).rowcount
+    return changed > 0
+
+
+def list_events(notification_id: int, limit: int = 50, since_ms: int = 0, shown_only: bool = False) -> list[dict]:
+    """Return a notification's events, newest first; `shown_only` leaves out cancelled orders."""
+    hidden = " AND cancelled_at IS NULL" if shown_only else ""
+    rows = get_db().execute(
+        f"SELECT * FROM events WHERE notification_id = ? AND timestamp >= ?{hidden}"
+        " ORDER BY timestamp DESC, id DESC LIMIT ?",
+        (notification_id, since_ms, limit),
+    )
+    return [event_from_row(row) for row in rows]
+
+
+def count_shown_events(notification_id: int, since_ms: int) -> int:
+    """Return how many shown events (conversions) a notification has with a timestamp since `since_ms`."""
+    row = get_db().execute(
+        "SELECT COUNT(*) FROM events WHERE notification_id = ? AND timestamp >= ? AND cancelled_at IS NULL",
+        (notification_id, since_ms),
+    ).fetchone()
+    return row[0]
+
+
+def event_from_row(row) -> dict:
+    """Turn an events row into an event dict in the seed's vocabulary."""
+    event = {"id": row["id"], "notificationId": row["notification_id"], "receivedAt": row["received_at"]}
+    event.update({key: row[column] for key, column in EVENT_COLUMNS.items()})
+    for key in JSON_COLUMNS:
+        event[key] = json.loads(row[key]) if row[key] is not None else None
+    event["raw"] = json.loads(row["raw"]) if row["raw"] is not None else None
+    event["dedupKey"] = row["dedup_key"]
+    event["cancelledAt"] = row["cancelled_at"]
+    return event
