@@ -43,7 +43,7 @@ def _is_name_key(snake, parent, prefix):
     """Tell whether a key (with its parent's key) names a person's full name."""
     if snake in FULL_NAME_KEYS:
         return True
-    return snake == "name"
+    return snake == "name" and (not prefix or parent in PERSON_OBJECTS)
 
 
 def _snake(key):
