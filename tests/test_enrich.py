@@ -1,7 +1,7 @@
 import pytest
 
 import geo
-from webhook.enrich import enrich
+from webhook.enrich import enrich, names, places, preload
 from webhook.enrich.fullnames import find_full_name
 from webhook.enrich.geoip import GeoIP
 
@@ -140,3 +140,11 @@ def test_other_fields_pass_through_and_the_input_is_not_changed(geoip):
     assert event == before
     assert result == {**before, "firstName": "John", "lastName": "Smith", **geo.LONDON}
     assert sources == {"name": "email", "location": "geoip"}
+
+
+def test_preload_builds_the_tables_once():
+    preload()
+    preload()
+    assert names.name_lists.cache_info().misses == 1
+    assert places.country_tables.cache_info().misses == 1
+    assert places.us_state_tables.cache_info().misses == 1

@@ -1,8 +1,8 @@
 """Fill in what a payload leaves out: email, names and place. Never rejects."""
 
 from webhook.enrich.fullnames import find_full_name
-from webhook.enrich.names import capitalise_given, names_from_email, split_full_name
-from webhook.enrich.places import resolve_place
+from webhook.enrich.names import capitalise_given, name_lists, names_from_email, split_full_name
+from webhook.enrich.places import country_tables, resolve_place, us_state_tables
 
 LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
 
@@ -14,6 +14,13 @@ def enrich(event, raw, geoip):
     _fill_names(event, raw, sources)
     _fill_location(event, geoip, sources, warnings)
     return event, sources, warnings
+
+
+def preload():
+    """Build the name and place tables now, so that no request pays for them."""
+    name_lists()
+    country_tables()
+    us_state_tables()
 
 
 def _given(value):

@@ -173,7 +173,7 @@ def _from_words(words):
     if len(words[0]) < 2 or not all(map(_pronounceable, words)):
         return None
     first, rest = words[0], words[1:]
-    if len(words) == 2 and first in last_names - first_names and rest[0] in first_names:
+    if len(words) == 2 and first in last_names and first not in first_names and rest[0] in first_names:
         first, rest = rest[0], [first]
     elif first not in first_names and (first in last_names or len(rest) != 1 or rest[0] not in last_names):
         # An unknown first word passes only before a known surname ("xavi.smith").
