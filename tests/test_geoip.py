@@ -65,7 +65,7 @@ def test_database_that_is_not_city_or_country_is_refused(tmp_path):
 def test_open_is_cached_per_path(built, tmp_path):
     path = tmp_path / "other.mmdb"
     geo.build_city_mmdb(path)
-    assert GeoIP.open(str(path)) is GeoIP.open(str(path))
+    assert GeoIP.open(str(path)) is GeoIP.open(str(path)) is GeoIP.open(path)
     assert GeoIP.open(str(path)) is not built
 
 

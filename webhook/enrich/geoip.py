@@ -54,6 +54,7 @@ class GeoIP:
         """Return the shared instance for path, opening it on first use; None for no path."""
         if not path:
             return None
+        path = os.fspath(path)
         with cls._lock:
             if path not in cls._opened:
                 cls._opened[path] = cls(path)

@@ -16,9 +16,10 @@ ROLE_WORDS = frozenset("""
     testing shop store customerservice customercare care enquiries inquiries feedback
     press security privacy abuse legal finance payments invoice invoices receipts returns
     refunds bookings reservations notifications alerts root user guest demo example sample
-    bounce owner manager example webshop ecommerce
+    bounce owner manager webshop ecommerce
 """.split())
 
+# "Sr" leads as Señor and trails as Senior, so it is in both sets.
 HONORIFICS = frozenset("mr mrs ms miss mx dr prof sir madam mme mlle herr frau sr sra srta".split())
 SUFFIXES = frozenset("jr sr ii iii iv phd md esq dds".split())
 PARTICLES = frozenset("van von der den de del della dei degli di da das do dos du la le los las ter ten zu bin ibn al el y".split())
