@@ -1,13 +1,14 @@
 """Fill in what a payload leaves out: email, names and place. Never rejects."""
 
 from webhook.enrich.fullnames import find_full_name
+from webhook.enrich.geoip import GeoIP
 from webhook.enrich.names import capitalise_given, name_lists, names_from_email, split_full_name
 from webhook.enrich.places import country_tables, resolve_place, us_state_tables
 
 LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
 
 
-def enrich(event, raw, geoip):
+def enrich(event: dict, raw: dict, geoip: GeoIP | None) -> tuple[dict, dict, list[str]]:
     """Return (event with names and place filled, sources, warnings) for a validated event."""
     event = dict(event)
     sources, warnings = {}, []
@@ -16,7 +17,7 @@ def enrich(event, raw, geoip):
     return event, sources, warnings
 
 
-def preload():
+def preload() -> None:
     """Build the name and place tables now, so that no request pays for them."""
     name_lists()
     country_tables()

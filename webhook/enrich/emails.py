@@ -11,7 +11,7 @@ MAX_EMAIL_LENGTH = 254
 _EMAIL_KEY = re.compile(r"(?:^|_)(?:e_?)?mail(?:_?address)?$")
 
 
-def normalize_email(text):
+def normalize_email(text: str) -> str | None:
     """Return the address validated with its domain lower-cased, or None if invalid."""
     if not isinstance(text, str):
         return None
@@ -25,7 +25,7 @@ def normalize_email(text):
         return None
 
 
-def find_email(data):
+def find_email(data: dict) -> tuple[str, str] | None:
     """Return (address, dotted path) of the payload's email, keys named like email first."""
     values = list(_walk(data))
     for path, key, value in values:

@@ -21,7 +21,7 @@ PERSON_OBJECTS = frozenset("""
 MAX_NODES = 20_000
 
 
-def find_full_name(data):
+def find_full_name(data: dict) -> tuple[str, str | None, str] | None:
     """Return (first, last or None, dotted path) of the shallowest person's full name."""
     queue = collections.deque([("", "", data)] if isinstance(data, dict) else [])
     seen = 0

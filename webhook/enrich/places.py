@@ -60,14 +60,14 @@ def us_state_tables():
     return by_key, names
 
 
-def country_code(name_or_code):
+def country_code(name_or_code: str) -> str | None:
     """Return the ISO alpha-2 code for a country name, alias or alpha-2/alpha-3 code."""
     if not isinstance(name_or_code, str) or not name_or_code.strip():
         return None
     return country_tables()[0].get(normalize_key(name_or_code))
 
 
-def country_name(code):
+def country_name(code: str) -> str | None:
     """Return the common English name for an alpha-2 (or alpha-3) country code."""
     if not isinstance(code, str) or not code.strip():
         return None
@@ -77,21 +77,24 @@ def country_name(code):
     return country_tables()[1].get(code)
 
 
-def us_state_code(name):
+def us_state_code(name: str) -> str | None:
     """Return the two-letter code of a US state, DC or territory given by name or code."""
     if not isinstance(name, str) or not name.strip():
         return None
     return us_state_tables()[0].get(normalize_key(name))
 
 
-def us_state_name(code):
+def us_state_name(code: str) -> str | None:
     """Return the name of a US state, DC or territory from its two-letter code."""
     if not isinstance(code, str) or not code.strip():
         return None
     return us_state_tables()[1].get(code.strip().upper().removeprefix("US-"))
 
 
-def resolve_place(city, state, state_code, country, country_code):
+def resolve_place(
+    city: str | None, state: str | None, state_code: str | None,
+    country: str | None, country_code: str | None,
+) -> tuple[dict, list[str]]:
     """Fill country and (US only) state names and codes from each other; never fail."""
     city, state, state_code, country, code = map(_clean, (city, state, state_code, country, country_code))
     warnings = []
