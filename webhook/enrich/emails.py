@@ -1,0 +1,60 @@
+"""Find and normalise the email address in an arbitrary payload."""
+
+import collections
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+# Stop walking absurd payloads; a real order has a few hundred values at most.
+MAX_NODES = 20_000
+MAX_EMAIL_LENGTH = 254
+_EMAIL_KEY = re.compile(r"(?:^|_)(?:e_?)?mail(?:_?address)?$")
+
+
+def normalize_email(text: str) -> str | None:
+    """Return the address validated with its domain lower-cased, or None if invalid."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if "@" not in text or len(text) > MAX_EMAIL_LENGTH:
+        return None
+    try:
+        # Offline: deliverability needs DNS and rejects good addresses here.
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def find_email(data: dict) -> tuple[str, str] | None:
+    """Return (address, dotted path) of the payload's email, keys named like email first."""
+    values = list(_walk(data))
+    for path, key, value in values:
+        if isinstance(key, str) and _is_email_key(key) and (email := normalize_email(value)):
+            return email, path
+    for path, _key, value in values:
+        if email := normalize_email(value):
+            return email, path
+    return None
+
+
+def _is_email_key(key):
+    """Tell whether a key names an email: email, e_mail, emailAddress, receipt_email…"""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
+    snake = re.sub(r"[\s-]+", "_", snake.strip()).lower()
+    return bool(_EMAIL_KEY.search(snake))
+
+
+def _walk(data):
+    """Yield (dotted path, key, value) for every string, breadth-first, shallowest first."""
+    queue = collections.deque([("", data)] if isinstance(data, (dict, list)) else [])
+    seen = 0
+    while queue and seen < MAX_NODES:
+        prefix, node = queue.popleft()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            seen += 1
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, str):
+                yield path, key, value
+            elif isinstance(value, (dict, list)):
+                queue.append((path, value))

