@@ -15,6 +15,9 @@ CURRENCY_EXPONENTS = {
     **dict.fromkeys("BHD JOD KWD OMR TND".split(), 3),
 }
 
+# Beyond this no amount is a price, and int(Decimal("1e999999999")) would take forever.
+MAX_DIGITS = 15
+
 # Platforms send subdivision codes ("FL", "ON", "NSW") and names ("Tokyo") in one field.
 STATE_CODE = re.compile(r"[A-Z0-9]{1,3}")
 
@@ -44,14 +47,11 @@ def cancel(mapping: str, key, what: str) -> Mapped:
 
 
 def lookup(data, path: str):
-    """Return the value at a dotted path ("customer.email", "line_items.0"), or None."""
+    """Return the value at a dotted path ("customer.email"), or None."""
     for step in path.split("."):
-        if isinstance(data, Mapping):
-            data = data.get(step)
-        elif isinstance(data, list) and step.isdigit() and int(step) < len(data):
-            data = data[int(step)]
-        else:
+        if not isinstance(data, Mapping):
             return None
+        data = data.get(step)
     return data
 
 
@@ -103,24 +103,29 @@ def _plain(number: Decimal) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def to_number(value) -> int | float | None:
-    """Parse a price sent as a number or a decimal string ("49.00"); None if it isn't one."""
+def _decimal(value) -> Decimal | None:
+    """Parse a number sent as a number or a decimal string; None unless it can be a price."""
     if isinstance(value, bool):
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return _plain(number) if number.is_finite() else None
+    return number if number.is_finite() and number.adjusted() <= MAX_DIGITS else None
+
+
+def to_number(value) -> int | float | None:
+    """Parse a price sent as a number or a decimal string ("49.00"); None if it isn't one."""
+    number = _decimal(value)
+    return None if number is None else _plain(number)
 
 
 def from_minor_units(amount, currency: str | None) -> int | float | None:
     """Convert an amount in minor units (cents, or yen for JPY) to the currency's major unit."""
-    number = to_number(amount)
+    number = _decimal(amount)
     if number is None:
         return None
-    exponent = CURRENCY_EXPONENTS.get((currency or "").upper(), 2)
-    return _plain(Decimal(str(number)).scaleb(-exponent))
+    return _plain(number.scaleb(-CURRENCY_EXPONENTS.get(str(currency).upper(), 2)))
 
 
 def utc_iso(value) -> str | None:
@@ -152,7 +157,8 @@ def drop_bad_urls(fields: dict, keys: Iterable[str], warnings: list[str]) -> dic
             kept[key] = url
         else:
             warnings.append(
-                f"Dropped {key} {fields[key]!r} of product {label!r}: not an absolute http(s) URL."
+                f"Dropped {key} {fields[key]!r} of product {label!r}:"
+                " not an absolute http(s) URL."
             )
     return kept
 
@@ -180,6 +186,6 @@ TIDY = {
 
 
 def tidy(fields: dict) -> dict:
-    """Bring picked values to our types (id as text, numeric total, ISO time, upper-case currency)."""
+    """Bring picked values to our types: id as text, numbers, ISO times, upper-case currency."""
     converted = {key: TIDY.get(key, lambda value: value)(value) for key, value in fields.items()}
     return {key: value for key, value in converted.items() if present(value)}

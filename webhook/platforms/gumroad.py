@@ -43,7 +43,9 @@ def detect(headers: dict, data: dict) -> bool:
 
 def product_link(link):
     """Turn a bare product slug into its gumroad.com URL; leave anything else as sent."""
-    return f"https://gumroad.com/l/{link}" if isinstance(link, str) and SLUG.fullmatch(link) else link
+    if isinstance(link, str) and SLUG.fullmatch(link):
+        return f"https://gumroad.com/l/{link}"
+    return link
 
 
 def convert(headers: dict, data: dict) -> Mapped:

@@ -1,4 +1,4 @@
-"""Shopify order webhooks: orders/create and orders/paid show, orders/cancelled and refunds/create hide.
+"""Shopify orders: orders/create and orders/paid show, orders/cancelled and refunds/create hide.
 
 Recognised by the X-Shopify-Topic header, or, for a copy forwarded without it, by an order's
 shape (line_items with order_number or an admin_graphql_api_id of gid://shopify/Order/...).
@@ -72,7 +72,9 @@ def convert(headers: dict, data: dict) -> Mapped:
         return ignore(NAME, f"Shopify topic {topic} is not a purchase.")
     status = data.get("financial_status")
     if status in UNPAID:
-        return ignore(NAME, f"Shopify order {data.get('id')} is not paid (financial_status {status}).")
+        return ignore(
+            NAME, f"Shopify order {data.get('id')} is not paid (financial_status {status})."
+        )
     warnings: list[str] = []
     fields = (
         pick_fields(data, FIELDS)

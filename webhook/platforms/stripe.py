@@ -39,7 +39,12 @@ KEY = ("payment_intent", "id")
 
 # Paths inside the event's data.object.
 FIELDS = {
-    "email": ("customer_details.email", "customer_email", "receipt_email", "billing_details.email"),
+    "email": (
+        "customer_details.email",
+        "customer_email",
+        "receipt_email",
+        "billing_details.email",
+    ),
     "name": ("customer_details.name", "billing_details.name", "shipping.name"),
     "total": ("amount_total", "amount_received", "amount"),
     "currency": ("currency",),
@@ -74,7 +79,8 @@ def convert(headers: dict, data: dict) -> Mapped:
     status = payment.get("payment_status")
     if payment.get("object") == "checkout.session" and status not in PAID_SESSION:
         return ignore(
-            NAME, f"Stripe checkout session {payment.get('id')} is not paid (payment_status {status})."
+            NAME,
+            f"Stripe checkout session {payment.get('id')} is not paid (payment_status {status}).",
         )
     fields = pick_fields(payment, FIELDS) | split_state(
         pick_group(payment, PLACE_SOURCES, PLACE_FIELDS)
