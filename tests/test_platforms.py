@@ -5,9 +5,12 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
 from webhook.platforms import Mapped, map_payload
+from webhook.platforms.common import absolute_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 DELETE = object()  # an edit that removes a key from a fixture's body
@@ -461,3 +464,55 @@ def test_headers_are_matched_whatever_their_case():
     _, body = load("shopify_orders_create.json")
     result = map_payload({"x-shopify-topic": "orders/cancelled"}, body)
     assert result.cancels == "5940139491234"
+
+
+# Any input
+
+VOCABULARY = {
+    "email", "firstName", "lastName", "name", "ip", "city", "state", "stateCode", "country",
+    "countryCode", "timestamp", "total", "currency", "productName", "productLink",
+    "productImage", "products", "guid", "id",
+}  # fmt: skip
+# The keys the mappings read, so that random bodies reach every rule.
+KEYS = st.sampled_from(
+    "id order_id email contact_email customer first_name last_name billing_address"
+    " shipping_address client_details browser_ip city province province_code country"
+    " country_code line_items order_number admin_graphql_api_id title price quantity"
+    " product_id total_price currency created_at cancelled_at financial_status status"
+    " billing shipping state customer_ip_address total date_created_gmt date_paid_gmt"
+    " image src order_key webhook_id object type data payment_status payment_intent"
+    " refunded amount amount_total amount_received customer_details billing_details"
+    " receipt_email address full_name ip_country product_name product_permalink permalink"
+    " sale_id seller_id sale_timestamp disputed dispute_won created".split()
+)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=2) | st.dictionaries(KEYS, children, max_size=4),
+    max_leaves=10,
+)
+HEADERS = st.sampled_from(
+    [
+        {},
+        {"X-Shopify-Topic": "orders/create"},
+        {"X-Shopify-Topic": "refunds/create"},
+        {"X-WC-Webhook-Topic": "order.updated"},
+        {"X-WC-Webhook-Topic": "order.deleted"},
+        {"Stripe-Signature": "t=1,v1=0"},
+    ]
+)
+
+
+@given(headers=HEADERS, body=st.dictionaries(KEYS, VALUES, max_size=6))
+def test_any_body_maps_to_exactly_one_outcome_in_our_vocabulary(headers, body):
+    result = map_payload(headers, body)
+    outcomes = [result.data is not None, result.ignored is not None, result.cancels is not None]
+    assert outcomes.count(True) == 1
+    if result.mapping == "generic":
+        assert result.data is body
+    elif result.data is not None:
+        assert set(result.data) <= VOCABULARY
+        assert isinstance(result.data.get("total", 0), int | float)
+        assert isinstance(result.data.get("id", ""), str)
+        for product in result.data.get("products", []):
+            assert "name" in product
+            assert all(absolute_url(product[key]) for key in ("link", "image") if key in product)

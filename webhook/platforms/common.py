@@ -139,6 +139,11 @@ def utc_iso(value) -> str | None:
     return moment.isoformat()
 
 
+def text(value) -> str | None:
+    """Return value if it is a string, else None: a status or type means nothing otherwise."""
+    return value if isinstance(value, str) else None
+
+
 def truthy(value) -> bool:
     """Read a flag sent as a JSON boolean or as a form string ("true")."""
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")

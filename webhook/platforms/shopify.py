@@ -16,6 +16,7 @@ from .common import (
     pick_fields,
     pick_group,
     products,
+    text,
     tidy,
 )
 
@@ -70,7 +71,7 @@ def convert(headers: dict, data: dict) -> Mapped:
         return cancel(NAME, pick(data, CANCEL_TOPICS[topic]), f"Shopify {topic}")
     if topic not in PURCHASE_TOPICS:
         return ignore(NAME, f"Shopify topic {topic} is not a purchase.")
-    status = data.get("financial_status")
+    status = text(data.get("financial_status"))
     if status in UNPAID:
         return ignore(
             NAME, f"Shopify order {data.get('id')} is not paid (financial_status {status})."

@@ -23,6 +23,7 @@ from .common import (
     pick_fields,
     pick_group,
     split_state,
+    text,
     tidy,
     truthy,
 )
@@ -69,14 +70,16 @@ def detect(headers: dict, data: dict) -> bool:
 
 def convert(headers: dict, data: dict) -> Mapped:
     """Map a Stripe event to our vocabulary."""
-    kind, payment = data.get("type"), lookup(data, "data.object") or {}
+    kind, payment = text(data.get("type")), lookup(data, "data.object")
+    if not isinstance(payment, dict):
+        payment = {}
     if kind == "charge.refunded":
         if not truthy(payment.get("refunded")):
             return ignore(NAME, f"Stripe charge {payment.get('id')} was only partly refunded.")
         return cancel(NAME, pick(payment, KEY), "Stripe charge.refunded")
     if kind not in PURCHASES:
         return ignore(NAME, f"Stripe event type {kind} is not a purchase.")
-    status = payment.get("payment_status")
+    status = text(payment.get("payment_status"))
     if payment.get("object") == "checkout.session" and status not in PAID_SESSION:
         return ignore(
             NAME,

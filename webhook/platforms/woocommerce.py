@@ -20,6 +20,7 @@ from .common import (
     present,
     products,
     split_state,
+    text,
     tidy,
 )
 
@@ -70,7 +71,7 @@ def convert(headers: dict, data: dict) -> Mapped:
     if is_ping(data):
         return ignore(NAME, f"WooCommerce ping for webhook {data['webhook_id']}: nothing to show.")
     topic = headers.get("x-wc-webhook-topic")
-    order, status = data.get("id"), data.get("status")
+    order, status = data.get("id"), text(data.get("status"))
     if topic == "order.deleted" or status in CANCELLED:
         return cancel(NAME, order, f"WooCommerce order {status or 'deletion'}")
     if topic is not None and topic not in ORDER_TOPICS:
