@@ -257,10 +257,11 @@ def test_woocommerce_custom_status_shows_only_when_paid():
     assert mapped("woocommerce_order_created.json", unpaid).ignored.endswith("(status quote).")
 
 
-def test_woocommerce_other_topics_are_ignored():
-    headers, body = load("woocommerce_order_created.json")
+def test_woocommerce_other_topics_are_ignored_even_when_trashed():
+    headers, _ = load("woocommerce_order_created.json")
     headers["X-WC-Webhook-Topic"] = "product.updated"
-    result = map_payload(headers, body)
+    result = map_payload(headers, {"id": 93, "name": "Canvas Tote Bag", "status": "trash"})
+    assert (result.data, result.cancels) == (None, None)
     assert result.ignored == "WooCommerce topic product.updated is not an order."
 
 

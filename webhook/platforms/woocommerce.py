@@ -25,7 +25,7 @@ from .common import (
 )
 
 NAME = "woocommerce"
-ORDER_TOPICS = {"order.created", "order.updated"}
+ORDER_TOPICS = {"order.created", "order.updated", "order.deleted"}
 PAID = {"processing", "completed"}
 UNPAID = {"pending", "failed", "on-hold", "checkout-draft"}
 CANCELLED = {"cancelled", "refunded", "trash"}
@@ -71,11 +71,12 @@ def convert(headers: dict, data: dict) -> Mapped:
     if is_ping(data):
         return ignore(NAME, f"WooCommerce ping for webhook {data['webhook_id']}: nothing to show.")
     topic = headers.get("x-wc-webhook-topic")
+    # Products have statuses too ("trash"), and their ids must never hide an order.
+    if topic is not None and topic not in ORDER_TOPICS:
+        return ignore(NAME, f"WooCommerce topic {topic} is not an order.")
     order, status = data.get("id"), text(data.get("status"))
     if topic == "order.deleted" or status in CANCELLED:
         return cancel(NAME, order, f"WooCommerce order {status or 'deletion'}")
-    if topic is not None and topic not in ORDER_TOPICS:
-        return ignore(NAME, f"WooCommerce topic {topic} is not an order.")
     if status in UNPAID or (status not in PAID and not present(data.get("date_paid_gmt"))):
         return ignore(NAME, f"WooCommerce order {order} is not paid (status {status}).")
     warnings: list[str] = []
