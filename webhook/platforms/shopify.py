@@ -2,9 +2,12 @@
 
 Recognised by the X-Shopify-Topic header, or, for a copy forwarded without it, by an order's
 shape (line_items with order_number or an admin_graphql_api_id of gid://shopify/Order/...).
-Line items carry no product URL or image, so products are shown by name only. refunds/create
-doesn't say whether the whole order was refunded, so any refund hides the order: we would
-rather show nothing than a purchase that was taken back.
+Line items carry no product URL or image, so products are shown by name only. An order whose
+financial_status is pending (bank deposit, cash on delivery), voided or refunded is skipped;
+such shops should also send orders/paid, which shows the order once the money is in (the
+same order id, so it is never shown twice). refunds/create doesn't say whether the whole
+order was refunded, so any refund hides the order: we would rather show nothing than a
+purchase that was taken back.
 """
 
 from .common import (
