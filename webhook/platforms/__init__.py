@@ -1,1 +1,21 @@
 """Recognise payloads from known platforms and map them to our vocabulary."""
+
+from collections.abc import Mapping
+
+from . import gumroad, shopify, stripe, woocommerce
+from .common import Mapped
+
+__all__ = ["Mapped", "map_payload"]
+
+# Each platform is recognised by its own headers or shape; the first that claims a call maps it.
+PLATFORMS = (shopify, woocommerce, stripe, gumroad)
+
+
+def map_payload(headers: Mapping[str, str], data: dict) -> Mapped:
+    """Detect the sender by headers and shape and map its payload to our vocabulary."""
+    headers = {key.lower(): value for key, value in headers.items()}
+    for platform in PLATFORMS:
+        if platform.detect(headers, data):
+            return platform.convert(headers, data)
+    # Zapier and everything else: our own vocabulary, passed on as sent.
+    return Mapped("generic", data)
