@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from marshmallow import ValidationError
 
-from .enrich import enrich
+from .enrich import enrich, preload
 from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload
@@ -93,5 +93,11 @@ def geoip() -> GeoIP | None:
 
 
 def init_app(app) -> None:
-    """Open the GeoIP reader now, so a bad path fails at start and not on the first request."""
-    GeoIP.open(app.config["GEOIP_DATABASE"])
+    """Open the GeoIP reader and build the lookup tables now, not on a visitor's first request."""
+    path = app.config["GEOIP_DATABASE"]
+    try:
+        GeoIP.open(path)
+    except (OSError, ValueError) as exc:
+        # A bad path must stop the start with a clear word, not fail every webhook later.
+        raise SystemExit(f"PROOFHOOK_GEOIP_DATABASE={path!r} can't be used: {exc}") from None
+    preload()
