@@ -58,3 +58,4 @@ def gunicorn(env: dict, workers: int = 2, extra_args: tuple = ()):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stderr.close()

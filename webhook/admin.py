@@ -1,4 +1,6 @@
 """The owner's pages: login, the notification list, one notification with its preview."""
+import json
+import shlex
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -6,6 +8,7 @@ from marshmallow import ValidationError
 
 from . import intake, store
 from .api import notification_json
+from .links import absolute_url
 from .auth import has_session, log_in, log_out, page_auth_required, token_matches
 from .present import DAY_MS, conversion_popup, stream_popup, time_ago
 from .schemas import notification_schema
@@ -13,6 +16,22 @@ from .schemas import notification_schema
 bp = Blueprint("admin", __name__)
 
 PREVIEW_EVENTS = 5
+CURL_JSON_EXAMPLE = {
+    "email": "john.smith@example.com",
+    "city": "Miami",
+    "state": "Florida",
+    "countryCode": "US",
+    "productName": "Sneakers",
+    "productLink": "https://example.com/sneakers",
+}
+CURL_FORM_EXAMPLE = {
+    "email": "jane.doe@example.com",
+    "city": "London",
+    "countryCode": "GB",
+    "products[0][name]": "T-Shirt",
+    "products[0][link]": "https://example.com/t-shirt",
+    "products[0][price]": "25",
+}
 
 
 def safe_next(target: str | None) -> str:
@@ -65,14 +84,19 @@ def render_notifications(form: dict | None = None, errors: dict | None = None):
     return render_template("notifications.html", notifications=rows, form=form or {}, errors=errors or {}), status
 
 
+def form_fields() -> dict:
+    """Return the submitted form without its CSRF token."""
+    return {key: value for key, value in request.form.items() if key != "csrf_token"}
+
+
 @bp.post("/notifications")
 @page_auth_required
 def create_notification():
     """Create a notification from the form and open its page."""
     try:
-        fields = notification_schema.load(request.form.to_dict())
+        fields = notification_schema.load(form_fields())
     except ValidationError as exc:
-        return render_notifications(request.form.to_dict(), exc.messages)
+        return render_notifications(form_fields(), exc.messages)
     notification = store.create_notification(**fields)
     flash(f"Created “{notification['name']}”. Point your store at its webhook URL.")
     return redirect(url_for("admin.notification", notification_id=notification["id"]))
@@ -89,9 +113,23 @@ def notification(notification_id: int):
         "notification.html",
         notification=notification_json(found),
         popups=preview_popups(found),
+        curl=curl_examples(found),
         events=store.list_events(notification_id, limit=20),
         geoip_credit=geoip_credit(),
     )
+
+
+def curl_examples(notification: dict) -> dict:
+    """Return ready-to-paste curl commands (JSON and form) that work against this notification."""
+    url = shlex.quote(absolute_url("hooks.receive", token=notification["webhook_token"]))
+    is_stream = notification["type"] == "stream"
+    body = json.dumps(CURL_JSON_EXAMPLE if is_stream else {"email": "jane.doe@example.com"})
+    fields = CURL_FORM_EXAMPLE if is_stream else {}
+    form_args = (f"-d {shlex.quote(f'{key}={value}')}" for key, value in fields.items())
+    return {
+        "json": f"curl -X POST {url} \\\n  -H 'Content-Type: application/json' \\\n  -d {shlex.quote(body)}",
+        "form": " \\\n  ".join([f"curl -X POST {url}", *form_args]),
+    }
 
 
 def geoip_credit() -> dict | None:

@@ -92,9 +92,11 @@ def page_auth_required(view):
 def init_app(app) -> None:
     """Set the cookie rules and turn on CSRF protection for every form."""
     app.session_interface = RequestAwareSessionInterface()
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_NAME", "proofhook_session")
-    # Tokens don't expire on their own: the session does (PERMANENT_SESSION_LIFETIME, 31 days).
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="proofhook_session",
+        # CSRF tokens live as long as the session (31 days), so a form left open overnight still submits.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     csrf.init_app(app)

@@ -1,7 +1,7 @@
 """`flask --app app …` commands for owners who live in a terminal."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from . import store
@@ -38,6 +38,7 @@ def list_command():
 
 
 @click.command("info")
+@with_appcontext
 def info_command():
     """Print where to open Proofhook and the admin token to log in with."""
     click.echo(f"Admin:        {absolute_url('admin.notifications')}")

@@ -5,6 +5,7 @@ from importlib import resources
 
 import click
 from flask import current_app, g
+from flask.cli import AppGroup
 
 
 def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> sqlite3.Connection:
@@ -84,9 +85,7 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-@click.group("db")
-def db_cli():
-    """Manage the database."""
+db_cli = AppGroup("db", help="Manage the database.")
 
 
 @db_cli.command("upgrade")

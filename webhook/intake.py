@@ -11,6 +11,7 @@ from .enrich import enrich, preload
 from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload
+from .store import now_ms
 from .schemas import conversion_event_schema, platform_event_schema, stream_event_schema
 
 # Top-level keys that senders use for "this order's id", in the order we trust them.
@@ -57,6 +58,7 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
     outcome.dedup_key = dedup_key(headers, payload)
     if notification["type"] == "conversion":
         outcome.event = load_conversion(payload, outcome.warnings)
+        outcome.event.setdefault("timestamp", now_ms())
         outcome.event["sources"] = {"mapping": mapped.mapping}
         return outcome
     sources = {"mapping": mapped.mapping}
@@ -69,6 +71,7 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
         sources["email"] = "email"
     schema = platform_event_schema if mapped.lenient_products else stream_event_schema
     event = schema.load(payload)
+    event.setdefault("timestamp", now_ms())
     event, enriched_sources, enrich_warnings = enrich(event, data, geoip)
     event["sources"] = {**sources, **enriched_sources}
     outcome.warnings.extend(enrich_warnings)
