@@ -137,7 +137,8 @@ def _sniffed_json_body(raw: bytes, charset: str, mimetype: str) -> tuple[dict, l
             f"The body {situation} and was not read as a JSON object because it {reason}. "
             f"Send Content-Type: application/json, or one of: {_accepted()}.",
         ) from None
-    return value, [f"The body {situation}, so it was read as JSON; send Content-Type: application/json."]
+    warning = f"The body {situation}, so it was read as JSON; send Content-Type: application/json."
+    return value, [warning]
 
 
 def _load_json(text: str, max_depth: int) -> object:
@@ -214,7 +215,9 @@ def _check_text(text: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Rejected("contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode") from None
+        raise _Rejected(
+            "contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
+        ) from None
 
 
 def _urlencoded_body(raw: bytes, charset: str) -> tuple[dict, list[str]]:
@@ -227,7 +230,9 @@ def _urlencoded_body(raw: bytes, charset: str) -> tuple[dict, list[str]]:
     try:
         pairs = parse_qsl(text, keep_blank_values=True, encoding=codec, errors="strict")
     except UnicodeDecodeError:
-        raise BodyError(400, f"The form body has a percent-escape that is not valid {codec}.") from None
+        raise BodyError(
+            400, f"The form body has a percent-escape that is not valid {codec}."
+        ) from None
     data, warnings = _form_fields(pairs)
     return data, _json_as_form_warning(text) + warnings
 
@@ -256,14 +261,19 @@ def _multipart_body(raw: bytes, options: dict[str, str]) -> tuple[dict, list[str
         parts = _multipart_parts(raw, boundary.encode("ascii"))
     except ValueError as error:
         raise BodyError(
-            400, f"The multipart body could not be parsed ({error}); check it uses the boundary {_quote(boundary)}."
+            400,
+            f"The multipart body is malformed ({error}); check that its parts are "
+            f"separated by the boundary {_quote(boundary)} from the Content-Type header.",
         ) from None
     pairs, warnings = [], []
     for part, data in parts:
         if part.name is None:
             raise BodyError(400, "A multipart part has no name in its Content-Disposition header.")
         if isinstance(part, File):
-            warnings.append(f"The uploaded file in field {_quote(part.name)} was ignored; only text fields are read.")
+            warnings.append(
+                f"The uploaded file in field {_quote(part.name)} was ignored; "
+                "only text fields are read."
+            )
         else:
             pairs.append((part.name, _part_text(part, data, codec)))
     data, more = _form_fields(pairs)
@@ -271,7 +281,7 @@ def _multipart_body(raw: bytes, options: dict[str, str]) -> tuple[dict, list[str
 
 
 def _multipart_parts(raw: bytes, boundary: bytes) -> list[tuple[Field | File, bytes]]:
-    """Split a multipart body into (part, bytes) with werkzeug's decoder; ValueError if malformed."""
+    """Split a multipart body into (part, bytes) pairs; raise ValueError if malformed."""
     decoder = MultipartDecoder(boundary)
     decoder.receive_data(raw)
     # Signal the end now, so a truncated body raises instead of waiting for more data.
@@ -302,15 +312,23 @@ def _form_fields(pairs: list[tuple[str, str]]) -> tuple[dict, list[str]]:
     for key, value in pairs:
         _place(tree, key, value)
     data = _finish(tree)
+    return data, _decode_json_fields(data)
+
+
+def _decode_json_fields(data: dict) -> list[str]:
+    """Replace top-level JSON array/object strings by their value; warn about those that fail."""
     warnings = []
     for name, value in list(data.items()):
-        if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
-            try:
-                # The field's own level counts towards the depth limit.
-                data[name] = _load_json(value, MAX_DEPTH - 1)
-            except _Rejected as reason:
-                warnings.append(f"The field {_quote(name)} looks like JSON but {reason}, so it was kept as text.")
-    return data, warnings
+        if not (isinstance(value, str) and value.lstrip()[:1] in ("[", "{")):
+            continue
+        try:
+            # The value sits one level below the top, so it may nest one level less.
+            data[name] = _load_json(value, MAX_DEPTH - 1)
+        except _Rejected as reason:
+            warnings.append(
+                f"The field {_quote(name)} looks like JSON but {reason}, so it was kept as text."
+            )
+    return warnings
 
 
 def _key_path(key: str) -> list[str]:
