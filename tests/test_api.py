@@ -133,3 +133,22 @@ def test_public_url_is_the_base_of_handed_out_urls(app_config):
 def test_unknown_api_routes_answer_in_the_error_shape(client, admin_headers):
     response = client.get("/api/nothing-here", headers=admin_headers)
     assert response.status_code == 404 and response.get_json()["status"] == "Not Found"
+
+
+def test_patch_changes_only_what_is_sent(client, admin_headers, stream):
+    url = f"/api/notifications/{stream['id']}"
+    response = client.patch(url, json={"message": "bought"}, headers=admin_headers)
+    assert response.status_code == 200
+    assert (response.get_json()["name"], response.get_json()["message"]) == (stream["name"], "bought")
+    assert client.get(url, headers=admin_headers).get_json()["message"] == "bought"
+
+
+@pytest.mark.parametrize("payload, field", [({"type": "conversion"}, "type"), ({"name": ""}, "name"), ({"x": 1}, "x")])
+def test_patch_refuses_bad_changes(client, admin_headers, stream, payload, field):
+    response = client.patch(f"/api/notifications/{stream['id']}", json=payload, headers=admin_headers)
+    assert response.status_code == 422 and field in response.get_json()["errors"]
+    assert client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json() == stream
+
+
+def test_patch_of_a_missing_notification_is_404(client, admin_headers):
+    assert client.patch("/api/notifications/404", json={"name": "x"}, headers=admin_headers).status_code == 404

@@ -159,3 +159,17 @@ def test_logout_ends_the_session(client):
     token = csrf_token_from(client.get("/notifications").text)
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/notifications").status_code == 302
+
+
+def test_the_settings_form_saves_and_reports_errors(client, stream):
+    log_in(client)
+    page = client.get(f"/notifications/{stream['id']}").text
+    token = csrf_token_from(page)
+    bad = client.post(f"/notifications/{stream['id']}/settings", data={"name": "", "csrf_token": token})
+    assert bad.status_code == 422 and "error" in bad.text
+    good = client.post(
+        f"/notifications/{stream['id']}/settings", data={"name": "Orders", "message": "ordered", "csrf_token": token}
+    )
+    assert good.status_code == 302
+    page = client.get(f"/notifications/{stream['id']}").text
+    assert "Orders" in page and "ordered" in page

@@ -11,7 +11,7 @@ from .api import notification_json
 from .links import absolute_url
 from .auth import has_session, log_in, log_out, page_auth_required, token_matches
 from .present import DAY_MS, conversion_popup, stream_popup, time_ago
-from .schemas import notification_schema
+from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
 
@@ -106,17 +106,44 @@ def create_notification():
 @page_auth_required
 def notification(notification_id: int):
     """Show a notification: its webhook URL, curl examples and the live preview."""
+    return render_notification(existing_notification(notification_id))
+
+
+def existing_notification(notification_id: int) -> dict:
+    """Return the notification with this id, or answer 404."""
     found = store.get_notification(notification_id)
     if found is None:
         abort(404, f"There is no notification {notification_id}.")
-    return render_template(
+    return found
+
+
+def render_notification(found: dict, form: dict | None = None, errors: dict | None = None):
+    """Render a notification's page, keeping what was typed into its settings form after an error."""
+    page = render_template(
         "notification.html",
         notification=notification_json(found),
         popups=preview_popups(found),
         curl=curl_examples(found),
-        events=store.list_events(notification_id, limit=20),
+        events=store.list_events(found["id"], limit=20),
         geoip_credit=geoip_credit(),
+        form=form or {},
+        errors=errors or {},
     )
+    return page, 422 if errors else 200
+
+
+@bp.post("/notifications/<int:notification_id>/settings")
+@page_auth_required
+def update_settings(notification_id: int):
+    """Save the settings form."""
+    found = existing_notification(notification_id)
+    try:
+        changes = notification_update_schema.load(form_fields())
+    except ValidationError as exc:
+        return render_notification(found, form_fields(), exc.messages)
+    store.update_notification(notification_id, **changes)
+    flash("Saved the settings.")
+    return redirect(url_for("admin.notification", notification_id=notification_id))
 
 
 def curl_examples(notification: dict) -> dict:

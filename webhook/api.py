@@ -7,7 +7,7 @@ from .auth import api_auth_required, csrf
 from .body import parse_body
 from .links import absolute_url
 from .present import event_json
-from .schemas import notification_schema
+from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # api_auth_required asks for the CSRF token when a browser session is used instead.
@@ -77,6 +77,16 @@ def list_events(notification_id: int):
     existing_notification(notification_id)
     events = store.list_events(notification_id, limit=query_limit())
     return {"events": [event_json(event) for event in events]}
+
+
+@bp.patch("/notifications/<int:notification_id>")
+@api_auth_required
+def update_notification(notification_id: int):
+    """Change a notification's settings; fields not sent stay as they are."""
+    existing_notification(notification_id)
+    data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
+    changes = notification_update_schema.load(data)
+    return notification_json(store.update_notification(notification_id, **changes))
 
 
 @bp.delete("/notifications/<int:notification_id>")

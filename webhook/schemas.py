@@ -5,7 +5,7 @@ import time
 from datetime import datetime, timezone
 
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
@@ -248,7 +248,25 @@ class NotificationSchema(Schema):
         return data
 
 
+class NotificationUpdateSchema(NotificationSchema):
+    """What an owner may change later (PATCH, the settings form): any field but the type."""
+
+    type = fields.String(validate=validate.OneOf(["stream", "conversion"]), load_only=True)
+
+    @post_load
+    def default_message(self, data, **kwargs):
+        """Leave the message alone when none was sent."""
+        return data
+
+    @validates_schema
+    def type_is_fixed(self, data, **kwargs):
+        """Refuse to change the type: its events would no longer mean the same thing."""
+        if "type" in data:
+            raise ValidationError("The type of a notification can't change; create a new one.", "type")
+
+
 stream_event_schema = StreamEventSchema()
 platform_event_schema = PlatformEventSchema()
 conversion_event_schema = ConversionEventSchema()
 notification_schema = NotificationSchema()
+notification_update_schema = NotificationUpdateSchema(partial=True)

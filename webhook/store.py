@@ -51,17 +51,35 @@ NOTIFICATION_SELECT = """
 """
 
 
-def create_notification(name: str, type: str, message: str) -> dict:
+# The columns an owner may set; each feature's migration that adds a setting adds its name here.
+NOTIFICATION_SETTINGS = ("name", "type", "message")
+
+
+def create_notification(**settings) -> dict:
     """Store a new notification with a fresh webhook token and return it."""
-    conn = get_db()
+    columns = [name for name in NOTIFICATION_SETTINGS if name in settings]
     now = now_ms()
+    conn = get_db()
     with transaction(conn):
         row = conn.execute(
-            "INSERT INTO notifications (name, type, message, webhook_token, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (name, type, message, new_token(), now, now),
+            f"INSERT INTO notifications ({', '.join(columns)}, webhook_token, created_at, updated_at)"
+            f" VALUES ({', '.join('?' * len(columns))}, ?, ?, ?) RETURNING id",
+            (*(settings[name] for name in columns), new_token(), now, now),
         ).fetchone()
     return get_notification(row["id"])
+
+
+def update_notification(notification_id: int, **settings) -> dict | None:
+    """Change some of a notification's settings; return it, or None if it doesn't exist."""
+    columns = [name for name in NOTIFICATION_SETTINGS if name in settings]
+    assignments = "".join(f"{name} = ?, " for name in columns)
+    conn = get_db()
+    with transaction(conn):
+        changed = conn.execute(
+            f"UPDATE notifications SET {assignments}updated_at = ? WHERE id = ?",
+            (*(settings[name] for name in columns), now_ms(), notification_id),
+        ).rowcount
+    return get_notification(notification_id) if changed else None
 
 
 def list_notifications() -> list[dict]:
