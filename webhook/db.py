@@ -91,8 +91,10 @@ db_cli = AppGroup("db", help="Manage the database.")
 @db_cli.command("upgrade")
 def upgrade_command():
     """Create the database or bring its schema up to date."""
-    applied = upgrade(get_db())
-    click.echo(f"Applied {', '.join(applied)}." if applied else "The database schema is up to date.")
+    conn = get_db()
+    applied = upgrade(conn)
+    version = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+    click.echo(f"Applied {', '.join(applied)}." if applied else f"The database schema is up to date (version {version}).")
 
 
 def init_app(app) -> None:
