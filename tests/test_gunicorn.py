@@ -1,9 +1,13 @@
 """The app under real gunicorn, spoken to over HTTP."""
+import html
+import json
+import re
 import sqlite3
+import subprocess
 
 import requests
 
-from helpers import ADMIN_TOKEN
+from helpers import ADMIN_TOKEN, csrf_token_from
 from servers import gunicorn
 
 
@@ -33,3 +37,31 @@ def test_events_posted_over_http_are_stored(tmp_path, geoip_path):
         assert requests.get(url).headers["Allow"] == "POST"
     count = sqlite3.connect(database).execute("SELECT COUNT(*) FROM events").fetchone()[0]
     assert count == 11
+
+
+def test_the_curl_examples_on_the_page_work_as_printed(tmp_path, geoip_path):
+    env = {
+        "PROOFHOOK_DATABASE": str(tmp_path / "curl.sqlite3"),
+        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PROOFHOOK_SECRET_KEY": "served-secret",
+        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
+    }
+    with gunicorn(env) as (base, _process):
+        browser = requests.Session()
+        login = browser.get(f"{base}/login")
+        browser.post(f"{base}/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_token_from(login.text)})
+        for kind in ("stream", "conversion"):
+            created = browser.post(
+                f"{base}/api/notifications",
+                json={"name": kind, "type": kind},
+                headers={"X-CSRFToken": csrf_token_from(browser.get(f"{base}/notifications").text)},
+            ).json()
+            page = browser.get(created["preview_url"]).text
+            commands = [html.unescape(code) for code in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S)]
+            assert len(commands) == 2
+            for command in commands:
+                done = subprocess.run(["bash", "-c", command + " --silent --show-error"], capture_output=True, text=True)
+                assert done.returncode == 0, done.stderr
+                assert json.loads(done.stdout)["status"] == "created", done.stdout
+            events = browser.get(f"{base}/api/notifications/{created['id']}/events").json()["events"]
+            assert len(events) == 2
