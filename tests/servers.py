@@ -28,7 +28,8 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> N
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        # A worker still importing its modules (slow on a busy machine) times out rather than refusing.
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
 
