@@ -1,4 +1,5 @@
 """The owner's pages: login, the notification list, one notification with its preview."""
+import html
 import json
 import shlex
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ from . import intake, store
 from .api import notification_json
 from .links import absolute_url
 from .auth import has_session, log_in, log_out, page_auth_required, token_matches
-from .present import DAY_MS, conversion_popup, stream_popup, time_ago
+from .present import popups, time_ago
 from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
@@ -124,6 +125,7 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         notification=notification_json(found),
         popups=preview_popups(found),
         curl=curl_examples(found),
+        snippet=widget_snippet(found),
         events=store.list_events(found["id"], limit=20),
         geoip_credit=geoip_credit(),
         form=form or {},
@@ -166,12 +168,15 @@ def geoip_credit() -> dict | None:
 
 
 def preview_popups(notification: dict) -> list[dict]:
-    """Describe the popups a visitor would see now: the latest events, or the conversion count."""
-    if notification["type"] == "conversion":
-        count = store.count_shown_events(notification["id"], store.now_ms() - DAY_MS)
-        return [conversion_popup(count, notification)]
-    events = store.list_events(notification["id"], limit=PREVIEW_EVENTS, shown_only=True)
-    return [stream_popup(event, notification) for event in events]
+    """Describe the first popups a visitor would see now: the feed's own function, so the two never differ."""
+    return popups(notification)[:PREVIEW_EVENTS]
+
+
+def widget_snippet(notification: dict) -> str:
+    """Return the one line an owner pastes into their site."""
+    src, key = html.escape(absolute_url("feed.widget")), html.escape(notification["public_key"])
+    return f'<script src="{src}" data-key="{key}" async></script>'
+
 
 
 @bp.post("/notifications/<int:notification_id>/delete")

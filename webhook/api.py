@@ -28,6 +28,17 @@ def notification_json(notification: dict) -> dict:
         "event_count": notification["event_count"],
         "event_count_24h": notification["event_count_24h"],
         "last_event_at": notification["last_event_at"],
+        "public_key": notification["public_key"],
+        "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
+        **feed_options(notification),
+    }
+
+
+def feed_options(notification: dict) -> dict:
+    """Return the feed's options as the API shows them: flags as true/false, the rest as numbers."""
+    return {
+        name: bool(notification[name]) if name.startswith("feed_hide_") else notification[name]
+        for name in store.FEED_OPTIONS
     }
 
 

@@ -1,4 +1,5 @@
 """What people see: display names, place lines, "time ago" and the popup, shared by every page and feed."""
+from . import store
 from .store import now_ms
 
 MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
@@ -82,8 +83,9 @@ def stream_popup(event: dict, notification: dict, now: int | None = None) -> dic
     }
 
 
-def conversion_popup(count: int, notification: dict, window_hours: int = 24) -> dict:
+def conversion_popup(count: int, notification: dict, window_hours: int | None = None) -> dict:
     """Describe the conversion popup: "N people signed up in the last 24 hours"."""
+    window_hours = window_hours or notification.get("conversion_window_hours", 24)
     window = plural(window_hours, "hour")
     people = "1 person" if count == 1 else f"{count} people"
     return {
@@ -93,3 +95,28 @@ def conversion_popup(count: int, notification: dict, window_hours: int = 24) -> 
         "windowHours": window_hours,
         "text": f"{people} {notification['message']} in the last {window}",
     }
+
+
+def popups(notification: dict, guid: str | None = None, now: int | None = None) -> list[dict]:
+    """Describe every popup a visitor sees now, under the notification's feed options (the feed and the preview)."""
+    now = now if now is not None else now_ms()
+    if notification["type"] == "conversion":
+        since = now - notification["conversion_window_hours"] * HOUR_MS
+        count = store.count_shown_events(notification["id"], since, guid=guid)
+        return [conversion_popup(count, notification)] if count >= notification["conversion_min_count"] else []
+    events = store.list_events(
+        notification["id"],
+        limit=notification["feed_max_items"],
+        since_ms=now - notification["feed_days"] * DAY_MS,
+        shown_only=True,
+        guid=guid,
+        named=bool(notification["feed_hide_anonymous"]),
+        placed=bool(notification["feed_hide_placeless"]),
+    )
+    return [stream_popup(event, notification, now) for event in events]
+
+
+def feed(notification: dict, guid: str | None = None, now: int | None = None) -> dict:
+    """Return the public feed document: the popups and the moment their "time ago" is counted from."""
+    now = now if now is not None else now_ms()
+    return {"type": notification["type"], "now": now, "items": popups(notification, guid, now)}

@@ -220,6 +220,27 @@ class ConversionEventSchema(WebhookSchema):
     guid = Identifier(allow_none=True)
 
 
+class WholeNumber(fields.Integer):
+    """A whole number within a range, as a number or numeric string; 7.5 is refused rather than cut to 7."""
+
+    def __init__(self, low: int, high: int, **kwargs):
+        super().__init__(validate=validate.Range(min=low, max=high), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValidationError("Not a valid integer.")
+        if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A yes/no option (true/false, 1/0, on/off, yes/no), stored as 0 or 1 (the schema's BIGINT booleans)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return int(super()._deserialize(value, attr, data, **kwargs))
+
+
 LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
 DEFAULT_MESSAGES = {"stream": "purchased", "conversion": "signed up"}
 
@@ -230,6 +251,13 @@ class NotificationSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
     message = fields.String(validate=validate.Length(min=1, max=200))
+    # The feed's options; when not sent, the database defaults apply (migration 0003_feed).
+    feed_days = WholeNumber(1, 365)
+    feed_max_items = WholeNumber(1, 100)
+    feed_hide_anonymous = Flag()
+    feed_hide_placeless = Flag()
+    conversion_window_hours = WholeNumber(1, 720)
+    conversion_min_count = WholeNumber(1, 1_000_000)
 
     @pre_load
     def strip(self, data, **kwargs):

@@ -27,6 +27,8 @@ EVENT_COLUMNS = {
     "currency": "currency",
 }
 JSON_COLUMNS = ("products", "sources")
+# The columns present.place_line builds a place from.
+PLACE_COLUMNS = ("city", "state", "country", "country_code")
 
 
 def now_ms() -> int:
@@ -38,6 +40,14 @@ def new_token() -> str:
     """Return a fresh secret: 192 random bits, URL-safe."""
     return secrets.token_urlsafe(24)
 
+
+def new_public_key() -> str:
+    """Return a fresh public feed key: 128 random bits, URL-safe, unrelated to any secret."""
+    return secrets.token_urlsafe(16)
+
+
+# Every write that can change what the feed shows runs this in its transaction (see feed_etag in feed.py).
+BUMP_FEED = "feed_version = feed_version + 1"
 
 # --- notifications -----------------------------------------------------------------------------
 
@@ -53,6 +63,12 @@ NOTIFICATION_SELECT = """
 
 # The columns an owner may set; each feature's migration that adds a setting adds its name here.
 NOTIFICATION_SETTINGS = ("name", "type", "message")
+# The feed's options (migration 0003_feed).
+FEED_OPTIONS = (
+    "feed_days", "feed_max_items", "feed_hide_anonymous", "feed_hide_placeless",
+    "conversion_window_hours", "conversion_min_count",
+)
+NOTIFICATION_SETTINGS += FEED_OPTIONS
 
 
 def create_notification(**settings) -> dict:
@@ -62,9 +78,9 @@ def create_notification(**settings) -> dict:
     conn = get_db()
     with transaction(conn):
         row = conn.execute(
-            f"INSERT INTO notifications ({', '.join(columns)}, webhook_token, created_at, updated_at)"
-            f" VALUES ({', '.join('?' * len(columns))}, ?, ?, ?) RETURNING id",
-            (*(settings[name] for name in columns), new_token(), now, now),
+            f"INSERT INTO notifications ({', '.join(columns)}, webhook_token, public_key, created_at, updated_at)"
+            f" VALUES ({', '.join('?' * len(columns))}, ?, ?, ?, ?) RETURNING id",
+            (*(settings[name] for name in columns), new_token(), new_public_key(), now, now),
         ).fetchone()
     return get_notification(row["id"])
 
@@ -76,7 +92,7 @@ def update_notification(notification_id: int, **settings) -> dict | None:
     conn = get_db()
     with transaction(conn):
         changed = conn.execute(
-            f"UPDATE notifications SET {assignments}updated_at = ? WHERE id = ?",
+            f"UPDATE notifications SET {assignments}updated_at = ?, {BUMP_FEED} WHERE id = ?",
             (*(settings[name] for name in columns), now_ms(), notification_id),
         ).rowcount
     return get_notification(notification_id) if changed else None
@@ -100,6 +116,28 @@ def notification_by_token(token: str) -> dict | None:
     """Return the notification a webhook token belongs to, without counts (the hot path)."""
     row = get_db().execute("SELECT * FROM notifications WHERE webhook_token = ?", (token,)).fetchone()
     return dict(row) if row else None
+
+
+def notification_by_public_key(key: str) -> dict | None:
+    """Return the notification a public feed key belongs to, without counts (one indexed lookup)."""
+    row = get_db().execute("SELECT * FROM notifications WHERE public_key = ?", (key,)).fetchone()
+    return dict(row) if row else None
+
+
+def ensure_public_keys() -> int:
+    """Give every notification that has no public key yet (made before migration 0003) one; return how many."""
+    conn = get_db()
+    missing = [row[0] for row in conn.execute("SELECT id FROM notifications WHERE public_key IS NULL")]
+    if not missing:
+        return 0
+    with transaction(conn):
+        # `IS NULL` again: another worker starting at the same moment may have filled it already.
+        for notification_id in missing:
+            conn.execute(
+                "UPDATE notifications SET public_key = ? WHERE id = ? AND public_key IS NULL",
+                (new_public_key(), notification_id),
+            )
+    return len(missing)
 
 
 def delete_notification(notification_id: int) -> bool:
@@ -133,7 +171,9 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
             values,
         ).fetchone()
         created = row is not None
-        if not created:
+        if created:
+            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+        else:
             row = conn.execute(
                 "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
             ).fetchone()
@@ -148,27 +188,45 @@ def hide_event(notification_id: int, dedup_key: str) -> bool:
             "UPDATE events SET cancelled_at = ? WHERE notification_id = ? AND dedup_key = ? AND cancelled_at IS NULL",
             (now_ms(), notification_id, dedup_key),
         ).rowcount
+        if changed:
+            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
     return changed > 0
 
 
-def list_events(notification_id: int, limit: int = 50, since_ms: int = 0, shown_only: bool = False) -> list[dict]:
+def list_events(
+    notification_id: int, limit: int = 50, since_ms: int = 0, shown_only: bool = False, **filters
+) -> list[dict]:
     """Return a notification's events, newest first; `shown_only` leaves out cancelled orders."""
     hidden = " AND cancelled_at IS NULL" if shown_only else ""
+    where, params = event_filters(**filters)
     rows = get_db().execute(
-        f"SELECT * FROM events WHERE notification_id = ? AND timestamp >= ?{hidden}"
+        f"SELECT * FROM events WHERE notification_id = ? AND timestamp >= ?{hidden}{where}"
         " ORDER BY timestamp DESC, id DESC LIMIT ?",
-        (notification_id, since_ms, limit),
+        (notification_id, since_ms, *params, limit),
     )
     return [event_from_row(row) for row in rows]
 
 
-def count_shown_events(notification_id: int, since_ms: int) -> int:
+def count_shown_events(notification_id: int, since_ms: int, **filters) -> int:
     """Return how many shown events (conversions) a notification has with a timestamp since `since_ms`."""
+    where, params = event_filters(**filters)
     row = get_db().execute(
-        "SELECT COUNT(*) FROM events WHERE notification_id = ? AND timestamp >= ? AND cancelled_at IS NULL",
-        (notification_id, since_ms),
+        "SELECT COUNT(*) FROM events WHERE notification_id = ? AND timestamp >= ? AND cancelled_at IS NULL" + where,
+        (notification_id, since_ms, *params),
     ).fetchone()
     return row[0]
+
+
+def event_filters(guid: str | None = None, named: bool = False, placed: bool = False) -> tuple[str, tuple]:
+    """Return the extra WHERE conditions and parameters of the feed's filters."""
+    where, params = "", ()
+    if guid is not None:
+        where, params = " AND guid = ?", (guid,)
+    if named:
+        where += " AND COALESCE(first_name, '') <> ''"
+    if placed:
+        where += " AND (" + " OR ".join(f"COALESCE({c}, '') <> ''" for c in PLACE_COLUMNS) + ")"
+    return where, params
 
 
 def event_from_row(row) -> dict:
