@@ -1,5 +1,7 @@
 """Small helpers the test modules share."""
+import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -20,3 +22,16 @@ def log_in(client) -> None:
     page = client.get("/login")
     response = client.post("/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_token_from(page.text)})
     assert response.status_code == 302
+
+
+PLATFORM_FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
+
+
+def platform_request(name: str) -> tuple[dict, bytes]:
+    """Return a platform fixture as it goes over the wire: its headers and the raw body bytes."""
+    path = PLATFORM_FIXTURES / name
+    if path.suffix == ".json":
+        fixture = json.loads(path.read_text())
+        return dict(fixture["headers"]), json.dumps(fixture["body"]).encode()
+    head, _, body = path.read_text().partition("\n\n")
+    return dict(line.split(": ", 1) for line in head.splitlines()), body.strip().encode()
