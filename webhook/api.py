@@ -22,6 +22,7 @@ def notification_json(notification: dict) -> dict:
         "name": notification["name"],
         "type": notification["type"],
         "message": notification["message"],
+        "template": notification["template"],
         "webhook_url": absolute_url("hooks.receive", token=notification["webhook_token"]),
         "preview_url": absolute_url("admin.notification", notification_id=notification["id"]),
         "created_at": notification["created_at"],

@@ -52,7 +52,7 @@ NOTIFICATION_SELECT = """
 
 
 # The columns an owner may set; each feature's migration that adds a setting adds its name here.
-NOTIFICATION_SETTINGS = ("name", "type", "message")
+NOTIFICATION_SETTINGS = ("name", "type", "message", "template")
 
 
 def create_notification(**settings) -> dict:
