@@ -51,7 +51,7 @@ def query_limit(default: int = 50) -> int:
 @bp.post("/notifications")
 @api_auth_required
 def create_notification():
-    """Create a notification from `{"name","type","message"?}`."""
+    """Create a notification from `{"name","type","message"?,"template"?}`."""
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     fields = notification_schema.load(data)
     return notification_json(store.create_notification(**fields)), 201
