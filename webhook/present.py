@@ -102,6 +102,7 @@ def template_values(event: dict, notification: dict, now: int | None = None) -> 
         "product.link": safe_url(event.get("productLink")),
         "product.image": safe_url(event.get("productImage")),
     }
+    ago = time_ago(event["timestamp"], now)
     return {
         "name": display_name(event.get("firstName"), last),
         "firstName": event.get("firstName") or "Someone",
@@ -113,8 +114,8 @@ def template_values(event: dict, notification: dict, now: int | None = None) -> 
         **product,
         "total": amount(event.get("total")),
         "currency": event.get("currency"),
-        "time": time_ago(event["timestamp"], now),
-        "timeAgo": time_ago(event["timestamp"], now),
+        "time": ago,
+        "timeAgo": ago,
         "message": notification["message"],
     }
 

@@ -19,6 +19,8 @@ INDEX = re.compile(r"0|[1-9][0-9]{0,5}")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
 SPACES = re.compile(r"[ \t]{2,}")
+CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
+NON_WORD = re.compile(r"[^a-z0-9]+")
 # Links in a payload are often private pages: receipts, order status, payment and invoice URLs.
 URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.I)
 
@@ -123,8 +125,8 @@ def looks_private(text: str) -> bool:
 
 def words(key: str) -> list[str]:
     """Split a key into lower-case words: "billingAddress_1" → ["billing", "address", "1"]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
-    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+    spaced = CAMEL_HUMP.sub(r"\1 \2", key)
+    return [word for word in NON_WORD.split(spaced.lower()) if word]
 
 
 def private_key(key: str) -> bool:
