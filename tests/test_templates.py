@@ -3,6 +3,8 @@ import sqlite3
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import csrf_token_from, log_in, platform_request, webhook_path
 from webhook import create_app
@@ -299,3 +301,26 @@ def test_an_older_database_gains_the_template_column(tmp_path, app_config, admin
     client = create_app({**app_config, "DATABASE": str(database)}).test_client()
     (old,) = client.get("/api/notifications", headers=admin_headers).get_json()["notifications"]
     assert (old["name"], old["template"]) == ("Old", None)
+
+
+# Any payload, any template
+
+KEYS = st.sampled_from(["email", "order", "note", "customer", "name", "first_name", "items", "0", "1", "ip", "city"])
+SECRETS = st.sampled_from(["jane.roe@example.com", "mail me: jane.roe@example.com", "203.0.113.9", "2001:db8::1",
+                           "https://shop.example.com/orders/abc?key=secret"])  # fmt: skip
+VALUES = st.recursive(
+    st.one_of(SECRETS, st.text(max_size=20), st.integers(), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(KEYS, inner, max_size=4)),
+    max_leaves=20,
+)
+PATHS = st.lists(KEYS, min_size=1, max_size=4).map(".".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.dictionaries(KEYS, VALUES, max_size=5), paths=st.lists(PATHS, max_size=6), glue=st.text(max_size=10))
+def test_no_payload_path_ever_shows_an_email_ip_or_link(payload, paths, glue):
+    template = glue.replace("{", "").replace("}", "").join(f"{{{{{path}}}}}" for path in paths)
+    assert problems(template) == []
+    rendered = render(template, {}, payload)
+    for secret in ("jane.roe@example.com", "203.0.113.9", "2001:db8::1", "key=secret"):
+        assert secret not in rendered
