@@ -30,9 +30,9 @@ NAME = "woocommerce"
 ORDER_TOPICS = {"order.created", "order.updated", "order.deleted"}
 PAID = {"processing", "completed"}
 UNPAID = {"pending", "failed", "on-hold", "checkout-draft"}
+CANCELLED = {"cancelled", "refunded", "trash"}
 # The whole ping body. WordPress may send it without a Content-Type, which no general rule reads.
 PING_BODY = re.compile(rb"webhook_id=([0-9]{1,20})")
-CANCELLED = {"cancelled", "refunded", "trash"}
 
 FIELDS = {
     "email": ("billing.email",),
