@@ -12,7 +12,7 @@ from webhook.feed import feed_etag
 
 STREAM_ITEM_KEYS = {
     "type", "name", "initials", "place", "city", "state", "stateCode", "country", "countryCode", "message",
-    "product", "timestamp", "timeAgo",
+    "product", "timestamp", "timeAgo", "text",
 }
 FULL_PAYLOAD = {
     "email": "john.zimmerman@example.com",

@@ -22,6 +22,7 @@ def notification_json(notification: dict) -> dict:
         "name": notification["name"],
         "type": notification["type"],
         "message": notification["message"],
+        "template": notification["template"],
         "webhook_url": absolute_url("hooks.receive", token=notification["webhook_token"]),
         "preview_url": absolute_url("admin.notification", notification_id=notification["id"]),
         "created_at": notification["created_at"],
@@ -61,7 +62,7 @@ def query_limit(default: int = 50) -> int:
 @bp.post("/notifications")
 @api_auth_required
 def create_notification():
-    """Create a notification from `{"name","type","message"?}`."""
+    """Create a notification from `{"name","type","message"?,"template"?}`."""
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     fields = notification_schema.load(data)
     return notification_json(store.create_notification(**fields)), 201

@@ -4,7 +4,6 @@ from flask import Blueprint, abort, request
 from . import intake, store
 from .auth import csrf
 from .links import absolute_url
-from .body import parse_body
 from .present import event_json
 
 bp = Blueprint("hooks", __name__)
@@ -19,15 +18,19 @@ def receive(token: str):
     notification = store.notification_by_token(token)
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
-    data, warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
+    data, warnings = intake.read_body(request.get_data(), request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
+    dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
+    if outcome.cancels and dry_run:
+        # A dry run changes nothing: say which order it would hide.
+        return {"status": "valid", "cancels": outcome.cancels, "warnings": warnings}, 200
     if outcome.cancels:
         hidden = store.hide_event(notification["id"], outcome.cancels)
         return {"status": "cancelled", "cancelled": hidden, "warnings": warnings}, 200
-    if request.args.get("dry_run", "").lower() in TRUE_WORDS:
+    if dry_run:
         return {"status": "valid", "event": event_json(outcome.event), "warnings": warnings}, 200
     event, created = store.insert_event(notification["id"], outcome.event, data, outcome.dedup_key)
     if not created:

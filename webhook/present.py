@@ -1,6 +1,7 @@
 """What people see: display names, place lines, "time ago" and the popup, shared by every page and feed."""
 from . import store
 from .store import now_ms
+from .templating import render
 
 MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
 # Keys of a stored event that never leave the admin side or the sender's own answer.
@@ -80,7 +81,52 @@ def stream_popup(event: dict, notification: dict, now: int | None = None) -> dic
         },
         "timestamp": event["timestamp"],
         "timeAgo": time_ago(event["timestamp"], now),
+        "text": popup_text(event, notification, now),
     }
+
+
+def amount(total: float | None) -> str | None:
+    """Return a total as people write it: "114", "58.50", "12.345"."""
+    if total is None:
+        return None
+    if float(total).is_integer():
+        return str(int(total))
+    return f"{total:.2f}" if round(total, 2) == total else str(total)
+
+
+def template_values(event: dict, notification: dict, now: int | None = None) -> dict:
+    """Return the known template variables of an event: only what a visitor may see."""
+    last = event.get("lastName")
+    place = {key: event.get(key) for key in ("city", "state", "stateCode", "country", "countryCode")}
+    product = {
+        "product.name": event.get("productName"),
+        "product.link": safe_url(event.get("productLink")),
+        "product.image": safe_url(event.get("productImage")),
+    }
+    ago = time_ago(event["timestamp"], now)
+    return {
+        "name": display_name(event.get("firstName"), last),
+        "firstName": event.get("firstName") or "Someone",
+        # Never the whole last name: a visitor sees "S.", as in the display name.
+        "lastName": f"{last[0].upper()}." if last else None,
+        **place,
+        "location": place_line(event),
+        **{f"location.{key}": value for key, value in place.items()},
+        **product,
+        "total": amount(event.get("total")),
+        "currency": event.get("currency"),
+        "time": ago,
+        "timeAgo": ago,
+        "message": notification["message"],
+    }
+
+
+def popup_text(event: dict, notification: dict, now: int | None = None) -> str | None:
+    """Return the notification's template filled in for this event, or None without a template."""
+    template = notification.get("template")
+    if not template:
+        return None
+    return render(template, template_values(event, notification, now), event.get("raw"))
 
 
 def conversion_popup(count: int, notification: dict, window_hours: int | None = None) -> dict:

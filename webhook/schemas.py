@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from .templating import problems as template_problems
+
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
 MS_THRESHOLD = 10**11
@@ -245,6 +247,12 @@ LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
 DEFAULT_MESSAGES = {"stream": "purchased", "conversion": "signed up"}
 
 
+def check_template(template: str) -> None:
+    """Refuse a message template with unbalanced braces, a bad variable name or too many characters."""
+    if found := template_problems(template):
+        raise ValidationError(found)
+
+
 class NotificationSchema(Schema):
     """What an owner sends to create a notification."""
 
@@ -258,6 +266,7 @@ class NotificationSchema(Schema):
     feed_hide_placeless = Flag()
     conversion_window_hours = WholeNumber(1, 720)
     conversion_min_count = WholeNumber(1, 1_000_000)
+    template = fields.String(allow_none=True, validate=check_template)
 
     @pre_load
     def strip(self, data, **kwargs):
@@ -267,6 +276,8 @@ class NotificationSchema(Schema):
         data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
         if data.get("message") == "":
             del data["message"]
+        if data.get("template") == "":
+            data["template"] = None  # an emptied template field goes back to the default text
         return data
 
     @post_load

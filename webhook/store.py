@@ -62,7 +62,7 @@ NOTIFICATION_SELECT = """
 
 
 # The columns an owner may set; each feature's migration that adds a setting adds its name here.
-NOTIFICATION_SETTINGS = ("name", "type", "message")
+NOTIFICATION_SETTINGS = ("name", "type", "message", "template")
 # The feed's options (migration 0003_feed).
 FEED_OPTIONS = (
     "feed_days", "feed_max_items", "feed_hide_anonymous", "feed_hide_placeless",

@@ -11,6 +11,8 @@ and are skipped; cancelled, refunded and trash hide the order, as does order.del
 A custom status from a plugin ("shipped") shows only if WooCommerce recorded a payment date.
 """
 
+import re
+
 from .common import (
     Mapped,
     cancel,
@@ -29,6 +31,8 @@ ORDER_TOPICS = {"order.created", "order.updated", "order.deleted"}
 PAID = {"processing", "completed"}
 UNPAID = {"pending", "failed", "on-hold", "checkout-draft"}
 CANCELLED = {"cancelled", "refunded", "trash"}
+# The whole ping body. WordPress may send it without a Content-Type, which no general rule reads.
+PING_BODY = re.compile(rb"webhook_id=([0-9]{1,20})")
 
 FIELDS = {
     "email": ("billing.email",),
@@ -54,6 +58,12 @@ PRODUCT_FIELDS = {
 def is_ping(data: dict) -> bool:
     """Tell whether this is the webhook_id=N ping sent when a webhook is saved."""
     return set(data) == {"webhook_id"}
+
+
+def ping_body(raw: bytes) -> dict | None:
+    """Return the ping's fields if raw is exactly WooCommerce's `webhook_id=N` body, else None."""
+    found = PING_BODY.fullmatch(raw.strip())
+    return {"webhook_id": found.group(1).decode()} if found else None
 
 
 def detect(headers: dict, data: dict) -> bool:

@@ -88,8 +88,9 @@
     var who = el("p");
     who.appendChild(el("strong", null, item.name || "Someone"));
     if (item.place) who.appendChild(document.createTextNode(" from " + item.place));
-    var what = el("p", null, item.message || "");
-    var product = item.product || {};
+    // A template's text replaces the message and product line, as in the server-rendered preview.
+    var what = el("p", null, item.text || item.message || "");
+    var product = item.text ? {} : item.product || {};
     if (product.name) {
       what.appendChild(document.createTextNode(" "));
       var link = httpUrl(product.link);

