@@ -116,6 +116,32 @@ def delete_notification(notification_id: int) -> bool:
 
 def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
     """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
+    conn = get_db()
+    with transaction(conn):
+        return insert_event_in(conn, notification_id, event, raw, dedup_key)
+
+
+def insert_events(notification_id: int, items, keep: bool = True) -> list[tuple[dict, bool]]:
+    """Store many (event, raw, dedup_key) in ONE transaction, each as insert_event would; `keep=False` rolls back."""
+    conn = get_db()
+    results = []
+    try:
+        with transaction(conn):
+            results = [insert_event_in(conn, notification_id, *item) for item in items]
+            if not keep:
+                # A dry run sees exactly what a real one would (duplicates too), then leaves nothing.
+                raise RolledBack
+    except RolledBack:
+        pass
+    return results
+
+
+class RolledBack(Exception):
+    """Raised inside a transaction to undo it on purpose."""
+
+
+def insert_event_in(conn, notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
+    """Insert one event inside the caller's transaction, skipping a seen dedup key; return (event, is new)."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
     values = [
         notification_id,
@@ -125,18 +151,20 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         json.dumps(raw, ensure_ascii=False),
         dedup_key,
     ]
-    conn = get_db()
-    with transaction(conn):
+    if event.get("cancelledAt") is not None:
+        # Only imported history arrives already cancelled; the webhook hides events with hide_event.
+        columns.append("cancelled_at")
+        values.append(event["cancelledAt"])
+    row = conn.execute(
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
+        values,
+    ).fetchone()
+    created = row is not None
+    if not created:
         row = conn.execute(
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
-            values,
+            "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
         ).fetchone()
-        created = row is not None
-        if not created:
-            row = conn.execute(
-                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
-            ).fetchone()
     return event_from_row(row), created
 
 
@@ -169,6 +197,21 @@ def count_shown_events(notification_id: int, since_ms: int) -> int:
         (notification_id, since_ms),
     ).fetchone()
     return row[0]
+
+
+def iter_events(notification_id: int, batch: int = 1000):
+    """Yield all of a notification's events, oldest first, a batch per query (no long-held cursor)."""
+    after = (-1, -1)
+    while True:
+        rows = get_db().execute(
+            "SELECT * FROM events WHERE notification_id = ? AND (timestamp > ? OR (timestamp = ? AND id > ?))"
+            " ORDER BY timestamp, id LIMIT ?",
+            (notification_id, after[0], after[0], after[1], batch),
+        ).fetchall()
+        yield from (event_from_row(row) for row in rows)
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["timestamp"], rows[-1]["id"])
 
 
 def event_from_row(row) -> dict:
