@@ -13,6 +13,9 @@ SETTINGS = {
     "PUBLIC_URL": (str, ""),
     "GEOIP_DATABASE": (str, None),
     "MAX_BODY_BYTES": (int, 1024 * 1024),
+    # A history import is a file, not a webhook: larger, but bounded so one upload can't hold the write lock long.
+    "MAX_IMPORT_BYTES": (int, 20 * 1024 * 1024),
+    "MAX_IMPORT_ROWS": (int, 50_000),
     "RATE_LIMIT": (int, 600),
     "TRUSTED_PROXIES": (int, 0),
     # NORMAL in WAL mode survives a process crash (kill -9) without losing committed rows;

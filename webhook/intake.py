@@ -48,7 +48,9 @@ def dedup_key(headers, data: dict) -> str | None:
     return None
 
 
-def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) -> Outcome:
+def build_event(
+    notification: dict, data: dict, headers, geoip: GeoIP | None, lenient_products: bool = False
+) -> Outcome:
     """Turn a parsed payload into an Outcome for this notification, or raise ValidationError."""
     mapped = map_payload(headers, data)
     outcome = Outcome(ignored=mapped.ignored, cancels=mapped.cancels, warnings=list(mapped.warnings))
@@ -69,7 +71,8 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
             sources["email"] = found[1]
     else:
         sources["email"] = "email"
-    schema = platform_event_schema if mapped.lenient_products else stream_event_schema
+    # `lenient_products`: imported history may hold platform line items that never had a link.
+    schema = platform_event_schema if mapped.lenient_products or lenient_products else stream_event_schema
     event = schema.load(payload)
     event.setdefault("timestamp", now_ms())
     event, enriched_sources, enrich_warnings = enrich(event, data, geoip)
