@@ -105,13 +105,12 @@ def import_history(notification: dict, raw: bytes, fmt: str, dry_run: bool = Fal
 def build_row(notification: dict, data: dict, geoip) -> tuple[intake.Outcome, dict]:
     """Run one row through the webhook's pipeline; return (its outcome, the raw payload to keep)."""
     payload = {key: value for key, value in data.items() if key not in OWN_COLUMNS}
-    # Backfill is about when things happened: a row without its time would pass for a brand-new order.
-    if payload.get("timestamp") in (None, ""):
-        raise ValidationError({"timestamp": ["Missing: every history row needs the time of its order."]})
-    try:
-        TIMESTAMP.deserialize(payload["timestamp"])
-    except ValidationError as exc:
-        raise ValidationError({"timestamp": exc.messages}) from None
+    if payload.get("timestamp") is not None:
+        # Checked here too, so a conversion's bad time is a rejection with its reason, not a dropped field.
+        try:
+            TIMESTAMP.deserialize(payload["timestamp"])
+        except ValidationError as exc:
+            raise ValidationError({"timestamp": exc.messages}) from None
     cancelled = None
     if data.get("cancelledAt") is not None:
         try:
@@ -123,7 +122,7 @@ def build_row(notification: dict, data: dict, geoip) -> tuple[intake.Outcome, di
             payload["products"] = load_json(payload["products"])
         except ValueError as exc:
             raise ValidationError({"products": [f"Must be a JSON array of products, but {exc}."]}) from None
-    outcome = intake.build_event(notification, payload, {}, geoip, lenient_products=True)
+    outcome = intake.build_event(notification, payload, {}, geoip, history=True)
     if outcome.event is not None and cancelled is not None:
         outcome.event["cancelledAt"] = cancelled
     return outcome, payload
