@@ -18,6 +18,9 @@ bp = Blueprint("admin", __name__)
 PREVIEW_EVENTS = 5
 # Room for the multipart envelope and the CSRF field around an import file of the largest allowed size.
 UPLOAD_OVERHEAD = 64 * 1024
+# Werkzeug feeds multipart data in 64 KiB chunks and refuses a chunk above the form memory limit, which
+# follows PROOFHOOK_MAX_BODY_BYTES: a small webhook limit must not refuse every upload.
+UPLOAD_FORM_MEMORY = 128 * 1024
 # An import report lists every row of a small file; of a large one, only the rows that were not imported.
 REPORT_ALL_ROWS, REPORT_MAX_ROWS = 100, 1000
 CURL_JSON_EXAMPLE = {
@@ -158,6 +161,7 @@ def import_history(notification_id: int):
     """Import an uploaded history file and show what became of each row."""
     # Before anything reads the form (CSRF would): a file may be far larger than a webhook body.
     request.max_content_length = current_app.config["MAX_IMPORT_BYTES"] + UPLOAD_OVERHEAD
+    request.max_form_memory_size = max(current_app.config["MAX_FORM_MEMORY_SIZE"], UPLOAD_FORM_MEMORY)
     csrf.protect()
     found = existing_notification(notification_id)
     upload = request.files.get("file")
