@@ -95,7 +95,7 @@ def import_history(notification: dict, raw: bytes, fmt: str, dry_run: bool = Fal
             continue
         pending.append((result, (outcome.event, event_raw, outcome.dedup_key)))
     stored = store.insert_events(notification["id"], [item for _, item in pending], keep=not dry_run)
-    for (result, _item), (_event, created) in zip(pending, stored):
+    for (result, _item), created in zip(pending, stored):
         result.status = "imported" if created else "duplicate"
         if not created:
             result.reason = "An event with the same id is already stored (or earlier in this file)."

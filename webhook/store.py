@@ -116,32 +116,43 @@ def delete_notification(notification_id: int) -> bool:
 
 def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
     """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
+    columns, values = event_values(notification_id, event, raw, dedup_key)
     conn = get_db()
     with transaction(conn):
-        return insert_event_in(conn, notification_id, event, raw, dedup_key)
+        row = insert_event_row(conn, columns, values)
+        created = row is not None
+        if not created:
+            row = conn.execute(
+                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
+            ).fetchone()
+    return event_from_row(row), created
 
 
-def insert_events(notification_id: int, items, keep: bool = True) -> list[tuple[dict, bool]]:
-    """Store many (event, raw, dedup_key) in ONE transaction, each as insert_event would; `keep=False` rolls back."""
+def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:
+    """Store many (event, raw, dedup_key) in ONE transaction, each as insert_event would; return which are new.
+
+    `keep=False` rolls everything back: a dry run sees exactly what a real one would, duplicates too.
+    """
+    # JSON encoding happens before the write lock is taken: the lock is held only for the inserts.
+    prepared = [event_values(notification_id, *item) for item in items]
     conn = get_db()
-    results = []
+    created = []
     try:
         with transaction(conn):
-            results = [insert_event_in(conn, notification_id, *item) for item in items]
+            created = [insert_event_row(conn, columns, values) is not None for columns, values in prepared]
             if not keep:
-                # A dry run sees exactly what a real one would (duplicates too), then leaves nothing.
                 raise RolledBack
     except RolledBack:
         pass
-    return results
+    return created
 
 
 class RolledBack(Exception):
     """Raised inside a transaction to undo it on purpose."""
 
 
-def insert_event_in(conn, notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
-    """Insert one event inside the caller's transaction, skipping a seen dedup key; return (event, is new)."""
+def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[list, list]:
+    """Return the events columns and values that store one event."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
     values = [
         notification_id,
@@ -155,17 +166,16 @@ def insert_event_in(conn, notification_id: int, event: dict, raw: dict, dedup_ke
         # Only imported history arrives already cancelled; the webhook hides events with hide_event.
         columns.append("cancelled_at")
         values.append(event["cancelledAt"])
-    row = conn.execute(
+    return columns, values
+
+
+def insert_event_row(conn, columns: list, values: list):
+    """Insert one event inside the caller's transaction; return its row, or None if its dedup key was seen."""
+    return conn.execute(
         f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
         values,
     ).fetchone()
-    created = row is not None
-    if not created:
-        row = conn.execute(
-            "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
-        ).fetchone()
-    return event_from_row(row), created
 
 
 def hide_event(notification_id: int, dedup_key: str) -> bool:
