@@ -62,6 +62,13 @@ def test_a_csv_imports_every_row_through_the_webhook_pipeline(app, stream):
     assert bob["raw"]["email"] == "=cmd@example.com" and "cancelledAt" not in bob["raw"]
 
 
+def test_a_spreadsheet_csv_with_a_byte_order_mark_and_crlf_imports(app, stream):
+    text = "\ufeffemail,timestamp,firstName\r\na@example.com,1600000000,'+Ann\r\nb@example.com,1600000001,'Twas\r\n"
+    report = import_text(app, stream, text)
+    assert statuses(report) == [(2, "imported"), (3, "imported")]
+    assert [e["firstName"] for e in events_of(app, stream["id"])] == ["+Ann", "'Twas"]
+
+
 def test_json_lines_import_with_products_as_an_array_or_a_json_string(app, stream):
     lines = [
         {"email": "a@example.com", "timestamp": OLD, "products": [{"name": "Mug", "link": "https://example.com/m"}]},
