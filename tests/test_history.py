@@ -281,6 +281,15 @@ def test_the_page_imports_an_uploaded_file_and_lists_the_rows(client, app, strea
     assert "3 events, 0 in the last 24 hours" in response.text
 
 
+def test_the_page_lists_only_the_rows_not_imported_of_a_large_file(client, app, stream):
+    log_in(client)
+    rows = "".join(f"u{i}@example.com,{OLD}\n" for i in range(150)) + f"broken,{OLD}\n"
+    response = upload(client, stream, ("email,timestamp\n" + rows).encode())
+    assert "150 imported, 0 duplicate, 0 ignored, 1 rejected." in response.text
+    assert response.text.count("<td>imported</td>") == 0 and response.text.count("<td>rejected</td>") == 1
+    assert "Showing the rows that were not imported" in response.text
+
+
 def test_a_dry_run_upload_stores_nothing(client, app, stream):
     log_in(client)
     response = upload(client, stream, GOOD_CSV.encode(), dry_run="1")
