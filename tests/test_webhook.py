@@ -399,3 +399,14 @@ def test_a_body_over_the_limit_is_413(app_config):
     assert response.status_code == 413
     assert response.get_json()["code"] == 413
     assert rows(app) == []
+
+
+@pytest.mark.parametrize("field", ["firstName", "city", "currency", "total", "productLink", "productName"])
+def test_a_blank_string_is_absent_not_a_500(client, app, stream, field):
+    response = post(client, stream, json={"email": "a@example.com", field: "  ", "products": [
+        {"name": "Hat", "link": "https://example.com/h", "price": " ", "image": ""}]})
+    assert response.status_code == 201, response.get_json()
+    event = response.get_json()["event"]
+    assert event["productName"] == "Hat" and event["products"] == [{"name": "Hat", "link": "https://example.com/h"}]
+    # Blank counts as not sent: the shown product's fields come from products[], the others stay empty.
+    assert event.get(field) == {"productName": "Hat", "productLink": "https://example.com/h"}.get(field)

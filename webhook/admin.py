@@ -4,19 +4,26 @@ import json
 import shlex
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import intake, store
+from . import history, intake, store
 from .api import notification_json
 from .links import absolute_url
-from .auth import has_session, log_in, log_out, page_auth_required, token_matches
+from .auth import csrf, has_session, log_in, log_out, page_auth_required, token_matches
 from .present import popups, time_ago
 from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
 
 PREVIEW_EVENTS = 5
+# Room for the multipart envelope and the CSRF field around an import file of the largest allowed size.
+UPLOAD_OVERHEAD = 64 * 1024
+# Werkzeug feeds multipart data in 64 KiB chunks and refuses a chunk above the form memory limit, which
+# follows PROOFHOOK_MAX_BODY_BYTES: a small webhook limit must not refuse every upload.
+UPLOAD_FORM_MEMORY = 128 * 1024
+# An import report lists every row of a small file; of a large one, only the rows that were not imported.
+REPORT_ALL_ROWS, REPORT_MAX_ROWS = 100, 1000
 CURL_JSON_EXAMPLE = {
     "email": "john.smith@example.com",
     "city": "Miami",
@@ -118,7 +125,7 @@ def existing_notification(notification_id: int) -> dict:
     return found
 
 
-def render_notification(found: dict, form: dict | None = None, errors: dict | None = None):
+def render_notification(found: dict, form: dict | None = None, errors: dict | None = None, **sections):
     """Render a notification's page, keeping what was typed into its settings form after an error."""
     page = render_template(
         "notification.html",
@@ -130,8 +137,9 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         geoip_credit=geoip_credit(),
         form=form or {},
         errors=errors or {},
+        **sections,
     )
-    return page, 422 if errors else 200
+    return page, 422 if errors or sections.get("import_error") else 200
 
 
 @bp.post("/notifications/<int:notification_id>/settings")
@@ -146,6 +154,37 @@ def update_settings(notification_id: int):
     store.update_notification(notification_id, **changes)
     flash("Saved the settings.")
     return redirect(url_for("admin.notification", notification_id=notification_id))
+
+
+@bp.post("/notifications/<int:notification_id>/import")
+@page_auth_required
+@csrf.exempt  # checked below, once the larger body limit of this route is set
+def import_history(notification_id: int):
+    """Import an uploaded history file and show what became of each row."""
+    # Before anything reads the form (CSRF would): a file may be far larger than a webhook body.
+    request.max_content_length = current_app.config["MAX_IMPORT_BYTES"] + UPLOAD_OVERHEAD
+    request.max_form_memory_size = max(current_app.config["MAX_FORM_MEMORY_SIZE"], UPLOAD_FORM_MEMORY)
+    csrf.protect()
+    found = existing_notification(notification_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_notification(found, import_error="Choose a CSV or JSON-lines file to import.")
+    raw = upload.stream.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
+    dry_run = "dry_run" in request.form
+    try:
+        report = history.import_history(found, raw, history.format_for(upload.filename, None, raw), dry_run)
+    except history.FileRejected as exc:
+        return render_notification(found, import_error=f"{upload.filename}: {exc} Nothing was imported.")
+    listed = report.rows
+    if len(listed) > REPORT_ALL_ROWS:
+        listed = [row for row in listed if row.status != "imported"]
+    # Counts changed: read the notification again so the page shows them.
+    return render_notification(
+        existing_notification(notification_id),
+        import_report=report,
+        import_rows=listed[:REPORT_MAX_ROWS],
+        import_filename=upload.filename,
+    )
 
 
 def curl_examples(notification: dict) -> dict:

@@ -1,10 +1,11 @@
 """The admin JSON API: notifications and their events, behind the admin token."""
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, request, stream_with_context
 from marshmallow import ValidationError
 
-from . import store
+from . import history, store
 from .auth import api_auth_required, csrf
 from .body import parse_body
+from .hooks import TRUE_WORDS
 from .links import absolute_url
 from .present import event_json
 from .schemas import notification_schema, notification_update_schema
@@ -89,6 +90,21 @@ def list_events(notification_id: int):
     existing_notification(notification_id)
     events = store.list_events(notification_id, limit=query_limit())
     return {"events": [event_json(event) for event in events]}
+
+
+@bp.get("/notifications/<int:notification_id>/events.csv")
+@api_auth_required
+def export_events(notification_id: int):
+    """Stream all of a notification's events as CSV, oldest first; `?raw=1` adds the received payloads."""
+    existing_notification(notification_id)
+    raw = request.args.get("raw", "").lower() in TRUE_WORDS
+    lines = history.csv_lines(history.export_records(notification_id, raw), raw)
+    filename = f"proofhook-notification-{notification_id}-events.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.patch("/notifications/<int:notification_id>")

@@ -141,6 +141,22 @@ def _sniffed_json_body(raw: bytes, charset: str, mimetype: str) -> tuple[dict, l
     return value, [warning]
 
 
+def decode_utf8(raw: bytes) -> str:
+    """Decode UTF-8 bytes (a byte order mark allowed) for other readers; raise ValueError saying where it fails."""
+    try:
+        return _decode(raw, "utf-8")
+    except _Rejected as reason:
+        raise ValueError(f"it {reason}") from None
+
+
+def load_json(text: str, max_depth: int = MAX_DEPTH) -> object:
+    """Parse strict JSON as the webhook does, for other readers; raise ValueError saying why it fails."""
+    try:
+        return _load_json(text, max_depth)
+    except _Rejected as reason:
+        raise ValueError(f"it {reason}") from None
+
+
 def _load_json(text: str, max_depth: int) -> object:
     """Parse strict JSON: no NaN, no infinite floats, no duplicate keys, bounded depth."""
     try:

@@ -1,10 +1,12 @@
 """`flask --app app …` commands for owners who live in a terminal."""
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
-from . import store
+from . import history, store
 from .links import absolute_url
 from .schemas import notification_schema
 
@@ -37,6 +39,61 @@ def list_command():
         click.echo(f"{n['id']}\t{n['type']}\t{n['name']}\t{n['event_count_24h']} in 24 h\t{url}")
 
 
+events_cli = AppGroup("events", help="Import history into a notification, or export its events.")
+
+
+notification_option = click.option(
+    "--notification", "notification_id", type=int, required=True, help="The notification's id."
+)
+
+
+def cli_notification(notification_id: int) -> dict:
+    """Return the notification with this id, or stop with a usage error."""
+    found = store.get_notification(notification_id)
+    if found is None:
+        raise click.UsageError(f"There is no notification {notification_id}; see `notifications list`.")
+    return found
+
+
+@events_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@notification_option
+@click.option("--format", "fmt", type=click.Choice(history.FORMATS), help="Default: by the file's extension.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but store nothing.")
+def import_command(file: str, notification_id: int, fmt: str | None, dry_run: bool):
+    """Import a CSV or JSON-lines file of past events and report what became of each row."""
+    notification = cli_notification(notification_id)
+    limit = current_app.config["MAX_IMPORT_BYTES"]
+    if os.path.getsize(file) > limit:
+        raise click.ClickException(f"{file} is larger than {limit} bytes (PROOFHOOK_MAX_IMPORT_BYTES); split it.")
+    with open(file, "rb") as handle:
+        raw = handle.read()
+    try:
+        report = history.import_history(notification, raw, history.format_for(file, fmt, raw), dry_run)
+    except history.FileRejected as exc:
+        raise click.ClickException(f"{file}: {exc} Nothing was imported.") from None
+    for row in report.rows:
+        click.echo(f"line {row.line}\t{row.status}" + (f"\t{row.reason}" if row.reason else ""))
+        for warning in row.warnings:
+            click.echo(f"line {row.line}\twarning\t{warning}")
+    totals = ", ".join(f"{count} {status}" for status, count in report.totals.items())
+    click.echo(f"{totals}{' (dry run: nothing was stored)' if dry_run else ''}.")
+
+
+@events_cli.command("export")
+@notification_option
+@click.option("--format", "fmt", type=click.Choice(history.FORMATS), default="csv", show_default=True)
+@click.option("--raw", is_flag=True, help="Add each event's payload as it was received.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="Default: stdout.")
+def export_command(notification_id: int, fmt: str, raw: bool, output):
+    """Write a notification's events, oldest first, in the format the import reads."""
+    cli_notification(notification_id)
+    records = history.export_records(notification_id, raw)
+    lines = history.csv_lines(records, raw) if fmt == "csv" else history.jsonl_lines(records)
+    for line in lines:
+        output.write(line)
+
+
 @click.command("info")
 @with_appcontext
 def info_command():
@@ -50,4 +107,5 @@ def info_command():
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(events_cli)
     app.cli.add_command(info_command)

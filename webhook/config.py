@@ -13,6 +13,10 @@ SETTINGS = {
     "PUBLIC_URL": (str, ""),
     "GEOIP_DATABASE": (str, None),
     "MAX_BODY_BYTES": (int, 1024 * 1024),
+    # A history import is a file, not a webhook: larger, but bounded so that one upload is checked within
+    # gunicorn's 30 s worker timeout and holds the write lock briefly (measured in the README's "History").
+    "MAX_IMPORT_BYTES": (int, 20 * 1024 * 1024),
+    "MAX_IMPORT_ROWS": (int, 20_000),
     "RATE_LIMIT": (int, 600),
     "TRUSTED_PROXIES": (int, 0),
     # NORMAL in WAL mode survives a process crash (kill -9) without losing committed rows;

@@ -61,8 +61,12 @@ def dedup_key(headers, data: dict) -> str | None:
     return None
 
 
-def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) -> Outcome:
-    """Turn a parsed payload into an Outcome for this notification, or raise ValidationError."""
+def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, history: bool = False) -> Outcome:
+    """Turn a parsed payload into an Outcome for this notification, or raise ValidationError.
+
+    `history` is for imported past orders: each must bring its own time, and exported platform orders may
+    hold line items that never had a link.
+    """
     mapped = map_payload(headers, data)
     outcome = Outcome(ignored=mapped.ignored, cancels=mapped.cancels, warnings=list(mapped.warnings))
     if mapped.ignored or mapped.cancels:
@@ -71,7 +75,7 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
     outcome.dedup_key = dedup_key(headers, payload)
     if notification["type"] == "conversion":
         outcome.event = load_conversion(payload, outcome.warnings)
-        outcome.event.setdefault("timestamp", now_ms())
+        set_time(outcome.event, history)
         outcome.event["sources"] = {"mapping": mapped.mapping}
         return outcome
     sources = {"mapping": mapped.mapping}
@@ -82,9 +86,9 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
             sources["email"] = found[1]
     else:
         sources["email"] = "email"
-    schema = platform_event_schema if mapped.lenient_products else stream_event_schema
+    schema = platform_event_schema if mapped.lenient_products or history else stream_event_schema
     event = schema.load(payload)
-    event.setdefault("timestamp", now_ms())
+    set_time(event, history)
     if mapped.lenient_products and event.get("productName") and not event.get("productLink"):
         # Stores don't put product URLs in their orders; the owner testing with dry_run should know why.
         outcome.warnings.append(
@@ -95,6 +99,14 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None) ->
     outcome.warnings.extend(enrich_warnings)
     outcome.event = event
     return outcome
+
+
+def set_time(event: dict, history: bool) -> None:
+    """Give an event without a time the time it arrived; a history row without one would pass for new."""
+    if "timestamp" not in event:
+        if history:
+            raise ValidationError({"timestamp": ["Missing: every history row needs the time of its order."]})
+        event["timestamp"] = now_ms()
 
 
 def load_conversion(payload: dict, warnings: list[str]) -> dict:

@@ -141,6 +141,13 @@ class WebhookSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    @pre_load
+    def drop_blank(self, data, **kwargs):
+        """Treat blank strings as absent before any field sees them (validators can't check a None)."""
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+
     @post_load
     def drop_absent(self, data, **kwargs):
         """Leave out the fields that were null or empty."""

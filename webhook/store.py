@@ -154,6 +154,47 @@ def delete_notification(notification_id: int) -> bool:
 
 def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
     """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
+    columns, values = event_values(notification_id, event, raw, dedup_key)
+    conn = get_db()
+    with transaction(conn):
+        row = insert_event_row(conn, columns, values)
+        created = row is not None
+        if created:
+            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+        else:
+            row = conn.execute(
+                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
+            ).fetchone()
+    return event_from_row(row), created
+
+
+def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:
+    """Store many (event, raw, dedup_key) in ONE transaction, each as insert_event would; return which are new.
+
+    `keep=False` rolls everything back: a dry run sees exactly what a real one would, duplicates too.
+    """
+    # JSON encoding happens before the write lock is taken: the lock is held only for the inserts.
+    prepared = [event_values(notification_id, *item) for item in items]
+    conn = get_db()
+    created = []
+    try:
+        with transaction(conn):
+            created = [insert_event_row(conn, columns, values) is not None for columns, values in prepared]
+            if any(created):
+                conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+            if not keep:
+                raise RolledBack
+    except RolledBack:
+        pass
+    return created
+
+
+class RolledBack(Exception):
+    """Raised inside a transaction to undo it on purpose."""
+
+
+def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[list, list]:
+    """Return the events columns and values that store one event."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
     values = [
         notification_id,
@@ -163,21 +204,20 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         json.dumps(raw, ensure_ascii=False),
         dedup_key,
     ]
-    conn = get_db()
-    with transaction(conn):
-        row = conn.execute(
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
-            values,
-        ).fetchone()
-        created = row is not None
-        if created:
-            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
-        else:
-            row = conn.execute(
-                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
-            ).fetchone()
-    return event_from_row(row), created
+    if event.get("cancelledAt") is not None:
+        # Only imported history arrives already cancelled; the webhook hides events with hide_event.
+        columns.append("cancelled_at")
+        values.append(event["cancelledAt"])
+    return columns, values
+
+
+def insert_event_row(conn, columns: list, values: list):
+    """Insert one event inside the caller's transaction; return its row, or None if its dedup key was seen."""
+    return conn.execute(
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
+        values,
+    ).fetchone()
 
 
 def hide_event(notification_id: int, dedup_key: str) -> bool:
@@ -227,6 +267,21 @@ def event_filters(guid: str | None = None, named: bool = False, placed: bool = F
     if placed:
         where += " AND (" + " OR ".join(f"COALESCE({c}, '') <> ''" for c in PLACE_COLUMNS) + ")"
     return where, params
+
+
+def iter_events(notification_id: int, batch: int = 1000):
+    """Yield all of a notification's events, oldest first, a batch per query (no long-held cursor)."""
+    after = (-1, -1)
+    while True:
+        rows = get_db().execute(
+            "SELECT * FROM events WHERE notification_id = ? AND (timestamp > ? OR (timestamp = ? AND id > ?))"
+            " ORDER BY timestamp, id LIMIT ?",
+            (notification_id, after[0], after[0], after[1], batch),
+        ).fetchall()
+        yield from (event_from_row(row) for row in rows)
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["timestamp"], rows[-1]["id"])
 
 
 def event_from_row(row) -> dict:
