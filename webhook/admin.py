@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import intake, store
+from . import intake, limits, store
 from .api import notification_json
 from .links import absolute_url
 from .auth import has_session, log_in, log_out, page_auth_required, token_matches
@@ -52,9 +52,17 @@ def login():
     """Show the login form; on a right token, start an admin session."""
     error = None
     if request.method == "POST":
+        # ProxyFix (PROOFHOOK_TRUSTED_PROXIES) makes remote_addr the real client's address behind a proxy.
+        client, now = request.remote_addr or "unknown", store.now_ms()
+        wait = limits.login_retry_after(client, now)
+        if wait is not None:
+            # Even the right token waits: otherwise the answer would tell a guesser when it guessed right.
+            abort(429, f"Too many failed logins from your address. Try again in {wait} seconds.", retry_after=wait)
         if token_matches(request.form.get("token", "")):
+            limits.login_succeeded(client)
             log_in()
             return redirect(safe_next(request.args.get("next")))
+        limits.login_failed(client, now)
         error = "That is not the admin token."
     elif has_session():
         return redirect(safe_next(request.args.get("next")))
@@ -137,10 +145,16 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
 def update_settings(notification_id: int):
     """Save the settings form."""
     found = existing_notification(notification_id)
+    fields = form_fields()
+    # The secret field is never pre-filled, so leaving it blank keeps the secret; a separate button clears it.
+    if not fields.get("signing_secret", "").strip():
+        fields.pop("signing_secret", None)
+    if fields.pop("clear_signing_secret", None):
+        fields["signing_secret"] = None
     try:
-        changes = notification_update_schema.load(form_fields())
+        changes = notification_update_schema.load(fields)
     except ValidationError as exc:
-        return render_notification(found, form_fields(), exc.messages)
+        return render_notification(found, fields, exc.messages)
     store.update_notification(notification_id, **changes)
     flash("Saved the settings.")
     return redirect(url_for("admin.notification", notification_id=notification_id))
@@ -172,6 +186,19 @@ def preview_popups(notification: dict) -> list[dict]:
         return [conversion_popup(count, notification)]
     events = store.list_events(notification["id"], limit=PREVIEW_EVENTS, shown_only=True)
     return [stream_popup(event, notification) for event in events]
+
+
+@bp.post("/notifications/<int:notification_id>/rotate/<which>")
+@page_auth_required
+def rotate(notification_id: int, which: str):
+    """Replace a notification's webhook token (or another rotatable secret) with a fresh one."""
+    column = which.replace("-", "_")
+    if column not in store.ROTATABLE:
+        abort(404, f"There is no secret called {which!r} to rotate.")
+    if store.rotate_secret(notification_id, column) is None:
+        abort(404, f"There is no notification {notification_id}.")
+    flash(f"Rotated the {which.replace('-', ' ')}: the old one stopped working just now. Update your senders.")
+    return redirect(url_for("admin.notification", notification_id=notification_id))
 
 
 @bp.post("/notifications/<int:notification_id>/delete")

@@ -5,7 +5,11 @@ import time
 from datetime import datetime, timezone
 
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates, validates_schema,
+)
+
+from .signatures import WHSEC_PREFIX, decode_base64
 
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
@@ -230,16 +234,26 @@ class NotificationSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
     message = fields.String(validate=validate.Length(min=1, max=200))
+    # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
+    signing_secret = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
     @pre_load
     def strip(self, data, **kwargs):
-        """Trim the text fields; a blank message means the default."""
+        """Trim the text fields; a blank message means the default, a blank signing secret means none."""
         if not isinstance(data, dict):
             return data
         data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
         if data.get("message") == "":
             del data["message"]
+        if data.get("signing_secret") == "":
+            data["signing_secret"] = None
         return data
+
+    @validates("signing_secret")
+    def whsec_is_base64(self, value, **kwargs):
+        """Refuse a Standard Webhooks `whsec_` secret whose key part is not base64 (a copy-paste slip)."""
+        if value and value.startswith(WHSEC_PREFIX) and not decode_base64(value[len(WHSEC_PREFIX):]):
+            raise ValidationError("A whsec_ secret must be base64 after the prefix; copy it again in full.")
 
     @post_load
     def default_message(self, data, **kwargs):
