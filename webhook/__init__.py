@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from . import admin, api, auth, cli, db, errors, headers, hooks, intake
+    from . import admin, api, auth, cli, db, errors, headers, hooks, intake, openapi
 
     db.init_app(app)
     intake.init_app(app)
@@ -27,4 +27,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(hooks.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(openapi.bp)
     return app
