@@ -87,13 +87,16 @@ def standard_webhooks_key(secret: str) -> bytes:
     """Return the HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_` prefix."""
     # As the spec's reference libraries do, the key is the base64-decoded secret with or without the prefix;
     # a secret that isn't base64 at all (someone's own passphrase) is used as its UTF-8 bytes instead.
+    # (Stripe's secrets start with whsec_ too, but Stripe keys its HMAC with the whole string: see verify_stripe.)
     encoded = secret[len(WHSEC_PREFIX):] if secret.startswith(WHSEC_PREFIX) else secret
     return decode_base64(encoded) or secret.encode("utf-8")
 
 
 def verify_standard(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
     """Check Standard Webhooks: `webhook-signature: v1,<base64> …` over "{id}.{timestamp}.{body}"."""
-    message_id, timestamp = headers.get("webhook-id"), headers.get("webhook-timestamp")
+    # Svix, the reference sender, names the same headers svix-id, svix-timestamp, svix-signature.
+    message_id = headers.get("webhook-id") or headers.get("svix-id")
+    timestamp = headers.get("webhook-timestamp") or headers.get("svix-timestamp")
     if not message_id or not timestamp:
         raise SignatureError("Standard Webhooks: webhook-id and webhook-timestamp headers are required.")
     check_fresh("Standard Webhooks", timestamp, now)
@@ -122,6 +125,7 @@ SCHEMES = {
     "x-wc-webhook-signature": base64_body_hmac("X-WC-Webhook-Signature"),
     "stripe-signature": verify_stripe,
     "webhook-signature": verify_standard,
+    "svix-signature": verify_standard,
     "x-proofhook-signature": verify_proofhook,
 }
 
