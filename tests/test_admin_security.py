@@ -109,10 +109,22 @@ def test_ten_failures_in_a_minute_lock_the_client_out_even_with_the_right_token(
     locked = try_token(client, ADMIN_TOKEN)
     assert locked.status_code == 429
     assert 1 <= int(locked.headers["Retry-After"]) <= 60
-    assert "Too many failed logins" in locked.text
+    assert "Too many wrong admin tokens" in locked.text
     assert client.get("/notifications").status_code == 302  # still not logged in
     # Another client is not affected.
     assert try_token(client, ADMIN_TOKEN, address="198.51.100.9").status_code == 302
+
+
+def test_wrong_bearer_tokens_count_as_failed_logins(app, client, admin_headers):
+    for _ in range(10):
+        answer = client.get("/api/notifications", headers={"Authorization": "Bearer guess"},
+                            environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        assert answer.status_code == 401
+    locked = client.get("/api/notifications", headers=admin_headers, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert locked.status_code == 429 and locked.get_json()["code"] == 429
+    assert 1 <= int(locked.headers["Retry-After"]) <= 60
+    assert try_token(client, ADMIN_TOKEN).status_code == 429  # the login form too
+    assert client.get("/api/notifications", headers=admin_headers).status_code == 200  # another client
 
 
 def test_nine_failures_still_let_the_right_token_in_and_success_clears_them(app, client):

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from . import intake, limits, store
 from .api import notification_json
 from .links import absolute_url
-from .auth import has_session, log_in, log_out, page_auth_required, token_matches
+from .auth import check_token_guessing, has_session, log_in, log_out, page_auth_required, token_matches
 from .present import DAY_MS, conversion_popup, stream_popup, time_ago
 from .schemas import notification_schema, notification_update_schema
 
@@ -54,10 +54,8 @@ def login():
     if request.method == "POST":
         # ProxyFix (PROOFHOOK_TRUSTED_PROXIES) makes remote_addr the real client's address behind a proxy.
         client, now = request.remote_addr or "unknown", store.now_ms()
-        wait = limits.login_retry_after(client, now)
-        if wait is not None:
-            # Even the right token waits: otherwise the answer would tell a guesser when it guessed right.
-            abort(429, f"Too many failed logins from your address. Try again in {wait} seconds.", retry_after=wait)
+        # Even the right token waits: otherwise the answer would tell a guesser when it guessed right.
+        check_token_guessing()
         if token_matches(request.form.get("token", "")):
             limits.login_succeeded(client)
             log_in()
