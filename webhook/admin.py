@@ -24,6 +24,13 @@ CURL_JSON_EXAMPLE = {
     "productName": "Sneakers",
     "productLink": "https://example.com/sneakers",
 }
+SIGNED_CURL = (
+    "SECRET='<your signing secret>'\n"
+    "BODY={body}\n"
+    "SIGNATURE=$(printf '%s' \"$BODY\" | openssl dgst -sha256 -hmac \"$SECRET\" | sed 's/^.*= //')\n"
+    "curl -X POST {url} -H 'Content-Type: application/json' \\\n"
+    "  -H \"X-Proofhook-Signature: sha256=$SIGNATURE\" --data-raw \"$BODY\""
+)
 CURL_FORM_EXAMPLE = {
     "email": "jane.doe@example.com",
     "city": "London",
@@ -165,10 +172,14 @@ def curl_examples(notification: dict) -> dict:
     body = json.dumps(CURL_JSON_EXAMPLE if is_stream else {"email": "jane.doe@example.com"})
     fields = CURL_FORM_EXAMPLE if is_stream else {}
     form_args = (f"-d {shlex.quote(f'{key}={value}')}" for key, value in fields.items())
-    return {
+    examples = {
         "json": f"curl -X POST {url} \\\n  -H 'Content-Type: application/json' \\\n  -d {shlex.quote(body)}",
         "form": " \\\n  ".join([f"curl -X POST {url}", *form_args]),
     }
+    if notification.get("signing_secret"):
+        # The secret is never printed: the owner fills it in.
+        examples["signed"] = SIGNED_CURL.format(body=shlex.quote(body), url=url)
+    return examples
 
 
 def geoip_credit() -> dict | None:
