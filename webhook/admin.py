@@ -6,10 +6,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import intake, limits, store
+from . import intake, store
 from .api import notification_json
 from .links import absolute_url
-from .auth import check_token_guessing, has_session, log_in, log_out, page_auth_required, token_matches
+from .auth import (
+    check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
+    wrong_token_given,
+)
 from .present import DAY_MS, conversion_popup, stream_popup, time_ago
 from .schemas import notification_schema, notification_update_schema
 
@@ -59,15 +62,12 @@ def login():
     """Show the login form; on a right token, start an admin session."""
     error = None
     if request.method == "POST":
-        # ProxyFix (PROOFHOOK_TRUSTED_PROXIES) makes remote_addr the real client's address behind a proxy.
-        client, now = request.remote_addr or "unknown", store.now_ms()
-        # Even the right token waits: otherwise the answer would tell a guesser when it guessed right.
         check_token_guessing()
         if token_matches(request.form.get("token", "")):
-            limits.login_succeeded(client)
+            right_token_given()
             log_in()
             return redirect(safe_next(request.args.get("next")))
-        limits.login_failed(client, now)
+        wrong_token_given()
         error = "That is not the admin token."
     elif has_session():
         return redirect(safe_next(request.args.get("next")))
