@@ -47,10 +47,12 @@ def test_embeddable_paths_carry_no_framing_or_page_policy(app):
     # /feed/… and /widget.js are built elsewhere; whatever answers there must stay embeddable cross-origin.
     @app.get("/feed/<key>")
     def fake_feed(key):
+        """Stand in for the feed route built elsewhere."""
         return {"items": []}
 
     @app.get("/widget.js")
     def fake_widget():
+        """Stand in for the widget route built elsewhere."""
         return "/* widget */", 200, {"Content-Type": "text/javascript"}
 
     client = app.test_client()
@@ -91,6 +93,7 @@ def test_rendered_pages_have_no_inline_code(client, stream):
 
 
 def try_token(client, token: str, address: str = "203.0.113.7"):
+    """Submit the login form with a token, as if from the given address."""
     page = client.get("/login")
     return client.post(
         "/login", data={"token": token, "csrf_token": csrf_token_from(page.text)},
@@ -99,6 +102,7 @@ def try_token(client, token: str, address: str = "203.0.113.7"):
 
 
 def failures_in_database(app) -> int:
+    """Return how many failed logins the database holds."""
     return sqlite3.connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM login_failures").fetchone()[0]
 
 
@@ -161,6 +165,7 @@ def test_behind_a_trusted_proxy_the_throttle_sees_the_forwarded_address(app_conf
     client = create_app({**app_config, "TRUSTED_PROXIES": 1}).test_client()
 
     def attempt(forwarded: str, token: str = "guess"):
+        """Submit the login form through the proxy on behalf of a forwarded address."""
         page = client.get("/login")
         return client.post("/login", data={"token": token, "csrf_token": csrf_token_from(page.text)},
                            headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "127.0.0.1"})

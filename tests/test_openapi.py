@@ -23,6 +23,7 @@ def openapi_path(rule: str) -> str:
 
 @pytest.fixture
 def spec(client) -> dict:
+    """Return the served OpenAPI document."""
     response = client.get("/openapi.json")
     assert response.status_code == 200 and response.is_json
     return response.get_json()
@@ -85,6 +86,7 @@ def fuzz_operation(operation, path_parameters: dict, headers: dict) -> int:
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(path_parameters=known))
     def run(case):
+        """Send one generated request and validate the answer."""
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
         calls.append(response.status_code)

@@ -13,14 +13,17 @@ from webhook import create_app, store
 
 @pytest.fixture
 def limited(app_config):
+    """Return an app that allows 5 calls per notification per minute."""
     return create_app({**app_config, "RATE_LIMIT": 5})
 
 
 def count(database: str, sql: str) -> int:
+    """Return the single number a query gives."""
     return sqlite3.connect(database).execute(sql).fetchone()[0]
 
 
 def make(client, name="n"):
+    """Create a stream notification through the API."""
     answer = client.post("/api/notifications", json={"name": name, "type": "stream"},
                          headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     return answer.get_json()
@@ -105,6 +108,7 @@ def test_the_limit_is_shared_by_gunicorn_workers(tmp_path, geoip_path):
             time.sleep(60 - into_minute)
 
         def call(i: int) -> int:
+            """Post one event; return the status code."""
             return requests.post(url, json={"email": f"u{i}@example.com"}, timeout=30).status_code
 
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -26,19 +26,23 @@ def mac(key: bytes, message: bytes) -> bytes:
 
 
 def shopify(body: bytes, secret: str) -> dict:
+    """Sign like Shopify: base64 HMAC-SHA256 of the body."""
     return {"X-Shopify-Hmac-Sha256": base64.b64encode(mac(secret.encode(), body)).decode()}
 
 
 def woocommerce(body: bytes, secret: str) -> dict:
+    """Sign like WooCommerce: base64 HMAC-SHA256 of the body."""
     return {"X-WC-Webhook-Signature": base64.b64encode(mac(secret.encode(), body)).decode()}
 
 
 def stripe(body: bytes, secret: str, t: int = NOW) -> dict:
+    """Sign like Stripe: hex HMAC of "{t}.{body}", plus a v0 that must be ignored."""
     signature = mac(secret.encode(), f"{t}.".encode() + body).hex()
     return {"Stripe-Signature": f"t={t},v1={signature},v0=6ffbb59b2300aae63f2723"}
 
 
 def standard(body: bytes, secret: str, t: int = NOW, key: bytes | None = None) -> dict:
+    """Sign like Standard Webhooks: base64 HMAC of "{id}.{t}.{body}" keyed by the decoded secret."""
     if key is None:
         key = base64.b64decode(secret.removeprefix("whsec_"))
     signature = base64.b64encode(mac(key, f"msg_2Lh9KRb.{t}.".encode() + body)).decode()
@@ -46,6 +50,7 @@ def standard(body: bytes, secret: str, t: int = NOW, key: bytes | None = None) -
 
 
 def proofhook(body: bytes, secret: str) -> dict:
+    """Sign with X-Proofhook-Signature: sha256=<hex>."""
     return {"X-Proofhook-Signature": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}
 
 
@@ -162,15 +167,18 @@ def test_malformed_signatures_fail_cleanly(headers):
 
 
 def event_count(app) -> int:
+    """Return how many events the app's database holds."""
     return sqlite3.connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM events").fetchone()[0]
 
 
 @pytest.fixture
 def signed(make_notification):
+    """Return a stream notification that requires signatures."""
     return make_notification("stream", signing_secret=SECRET)
 
 
 def post(client, notification, body: bytes, headers: dict):
+    """Post raw JSON bytes to a notification's webhook with extra headers."""
     return client.post(webhook_path(notification), data=body, headers={"Content-Type": "application/json", **headers})
 
 
