@@ -17,15 +17,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from . import admin, api, auth, cli, db, errors, feed, hooks, intake
+    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, openapi
 
     db.init_app(app)
     intake.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
+    headers.init_app(app)
     cli.init_app(app)
     app.register_blueprint(hooks.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     feed.init_app(app)
+    app.register_blueprint(openapi.bp)
     return app

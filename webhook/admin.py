@@ -10,7 +10,11 @@ from marshmallow import ValidationError
 from . import history, intake, store
 from .api import notification_json
 from .links import absolute_url
-from .auth import csrf, has_session, log_in, log_out, page_auth_required, token_matches
+from .auth import (
+    csrf,
+    check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
+    wrong_token_given,
+)
 from .present import popups, time_ago
 from .schemas import notification_schema, notification_update_schema
 
@@ -32,6 +36,13 @@ CURL_JSON_EXAMPLE = {
     "productName": "Sneakers",
     "productLink": "https://example.com/sneakers",
 }
+SIGNED_CURL = (
+    "SECRET='<your signing secret>'\n"
+    "BODY={body}\n"
+    "SIGNATURE=$(printf '%s' \"$BODY\" | openssl dgst -sha256 -hmac \"$SECRET\" | sed 's/^.*= //')\n"
+    "curl -X POST {url} -H 'Content-Type: application/json' \\\n"
+    "  -H \"X-Proofhook-Signature: sha256=$SIGNATURE\" --data-raw \"$BODY\""
+)
 CURL_FORM_EXAMPLE = {
     "email": "jane.doe@example.com",
     "city": "London",
@@ -60,9 +71,12 @@ def login():
     """Show the login form; on a right token, start an admin session."""
     error = None
     if request.method == "POST":
+        check_token_guessing()
         if token_matches(request.form.get("token", "")):
+            right_token_given()
             log_in()
             return redirect(safe_next(request.args.get("next")))
+        wrong_token_given()
         error = "That is not the admin token."
     elif has_session():
         return redirect(safe_next(request.args.get("next")))
@@ -147,10 +161,16 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
 def update_settings(notification_id: int):
     """Save the settings form."""
     found = existing_notification(notification_id)
+    fields = form_fields()
+    # The secret field is never pre-filled, so leaving it blank keeps the secret; a separate button clears it.
+    if not fields.get("signing_secret", "").strip():
+        fields.pop("signing_secret", None)
+    if fields.pop("clear_signing_secret", None):
+        fields["signing_secret"] = None
     try:
-        changes = notification_update_schema.load(form_fields())
+        changes = notification_update_schema.load(fields)
     except ValidationError as exc:
-        return render_notification(found, form_fields(), exc.messages)
+        return render_notification(found, fields, exc.messages)
     store.update_notification(notification_id, **changes)
     flash("Saved the settings.")
     return redirect(url_for("admin.notification", notification_id=notification_id))
@@ -194,10 +214,14 @@ def curl_examples(notification: dict) -> dict:
     body = json.dumps(CURL_JSON_EXAMPLE if is_stream else {"email": "jane.doe@example.com"})
     fields = CURL_FORM_EXAMPLE if is_stream else {}
     form_args = (f"-d {shlex.quote(f'{key}={value}')}" for key, value in fields.items())
-    return {
+    examples = {
         "json": f"curl -X POST {url} \\\n  -H 'Content-Type: application/json' \\\n  -d {shlex.quote(body)}",
         "form": " \\\n  ".join([f"curl -X POST {url}", *form_args]),
     }
+    if notification.get("signing_secret"):
+        # The secret is never printed: the owner fills it in.
+        examples["signed"] = SIGNED_CURL.format(body=shlex.quote(body), url=url)
+    return examples
 
 
 def geoip_credit() -> dict | None:
@@ -216,6 +240,25 @@ def widget_snippet(notification: dict) -> str:
     src, key = html.escape(absolute_url("feed.widget")), html.escape(notification["public_key"])
     return f'<script src="{src}" data-key="{key}" async></script>'
 
+
+# What an owner must do after rotating each secret.
+AFTER_ROTATION = {
+    "webhook_token": "Update the URL in your store's webhook settings.",
+    "public_key": "Paste the new snippet into your site.",
+}
+
+
+@bp.post("/notifications/<int:notification_id>/rotate/<which>")
+@page_auth_required
+def rotate(notification_id: int, which: str):
+    """Replace a notification's webhook token (or another rotatable secret) with a fresh one."""
+    column = which.replace("-", "_")
+    if column not in store.ROTATABLE:
+        abort(404, f"There is no secret called {which!r} to rotate.")
+    if store.rotate_secret(notification_id, column) is None:
+        abort(404, f"There is no notification {notification_id}.")
+    flash(f"Rotated the {which.replace('-', ' ')}: the old one stopped working just now. {AFTER_ROTATION[column]}")
+    return redirect(url_for("admin.notification", notification_id=notification_id))
 
 
 @bp.post("/notifications/<int:notification_id>/delete")

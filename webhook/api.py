@@ -30,6 +30,8 @@ def notification_json(notification: dict) -> dict:
         "event_count": notification["event_count"],
         "event_count_24h": notification["event_count_24h"],
         "last_event_at": notification["last_event_at"],
+        # The secret itself is never echoed back; whether calls must be signed is.
+        "signed": bool(notification.get("signing_secret")),
         "public_key": notification["public_key"],
         "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
         **feed_options(notification),
@@ -115,6 +117,16 @@ def update_notification(notification_id: int):
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     changes = notification_update_schema.load(data)
     return notification_json(store.update_notification(notification_id, **changes))
+
+
+@bp.post("/notifications/<int:notification_id>/rotate-webhook-token")
+@api_auth_required
+def rotate_webhook_token(notification_id: int):
+    """Give a notification a new webhook URL; the old one answers 404 from now on."""
+    rotated = store.rotate_secret(notification_id, "webhook_token")
+    if rotated is None:
+        abort(404, f"There is no notification {notification_id}.")
+    return notification_json(rotated)
 
 
 @bp.delete("/notifications/<int:notification_id>")

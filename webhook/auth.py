@@ -7,6 +7,8 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
+from . import limits, store
+
 csrf = CSRFProtect()
 
 
@@ -58,6 +60,29 @@ def is_admin() -> bool:
     return token_matches(token) if token is not None else has_session()
 
 
+def client_address() -> str:
+    """Return the client's address; behind PROOFHOOK_TRUSTED_PROXIES proxies, as ProxyFix found it."""
+    return request.remote_addr or "unknown"
+
+
+def check_token_guessing() -> None:
+    """Answer 429 to a client with 10 wrong admin tokens (API or login form) in the last minute."""
+    # Checked before the token itself: even the right token waits, or the answer would tell a guesser it won.
+    wait = limits.login_retry_after(client_address(), store.now_ms())
+    if wait is not None:
+        abort(429, f"Too many wrong admin tokens from your address. Try again in {wait} seconds.", retry_after=wait)
+
+
+def wrong_token_given() -> None:
+    """Count a wrong admin token against this client."""
+    limits.login_failed(client_address(), store.now_ms())
+
+
+def right_token_given() -> None:
+    """Forget this client's wrong tokens."""
+    limits.login_succeeded(client_address())
+
+
 def api_auth_required(view):
     """Refuse an API call without admin credentials (401 JSON); cookie-authenticated writes need CSRF."""
 
@@ -65,7 +90,9 @@ def api_auth_required(view):
     def wrapped(*args, **kwargs):
         token = bearer_token()
         if token is not None:
+            check_token_guessing()
             if not token_matches(token):
+                wrong_token_given()
                 abort(401, "The admin token is wrong.")
         elif not has_session():
             abort(401, "Send the admin token as `Authorization: Bearer <token>`.")

@@ -1,9 +1,10 @@
 """The public side: GET /feed/<public key>.json for visitors' browsers and GET /widget.js that shows it."""
+import functools
 import hashlib
 import hmac
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from . import store
 from .present import MINUTE_MS, feed
@@ -52,12 +53,23 @@ def show_feed(key: str):
     return response
 
 
+@functools.cache
+def widget_script() -> tuple[bytes, str]:
+    """Return the widget's bytes and their ETag, read once per process (every visitor of every site asks)."""
+    script = (STATIC / "widget.js").read_bytes()
+    return script, hashlib.sha256(script).hexdigest()[:32]
+
+
 @bp.get("/widget.js")
 def widget():
     """Serve the embeddable widget script."""
-    response = send_from_directory(STATIC, "widget.js", mimetype="text/javascript", max_age=WIDGET_MAX_AGE)
+    script, etag = widget_script()
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = WIDGET_MAX_AGE
     response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.after_request

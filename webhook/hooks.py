@@ -1,10 +1,13 @@
 """The webhook blueprint: POST /webhooks/<token> turns a request into a stored event."""
-from flask import Blueprint, abort, request
+import time
 
-from . import intake, store
+from flask import Blueprint, abort, current_app, request
+
+from . import intake, limits, store
 from .auth import csrf
 from .links import absolute_url
 from .present import event_json
+from .signatures import SignatureError, verify
 
 bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)  # Senders are programs that prove themselves by the secret URL (and signatures), not cookies.
@@ -18,7 +21,11 @@ def receive(token: str):
     notification = store.notification_by_token(token)
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
-    data, warnings = intake.read_body(request.get_data(), request.headers.get("Content-Type"))
+    check_rate(notification["id"])
+    raw = request.get_data()
+    if notification["signing_secret"]:
+        check_signature(raw, notification["signing_secret"])
+    data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
     dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
@@ -37,3 +44,19 @@ def receive(token: str):
         return {"status": "duplicate", "event": event_json(event), "warnings": warnings}, 200
     preview = absolute_url("admin.notification", notification_id=notification["id"])
     return {"status": "created", "event": event_json(event), "preview_url": preview, "warnings": warnings}, 201
+
+
+def check_rate(notification_id: int) -> None:
+    """Answer 429 with Retry-After when a notification's calls this minute are over the limit."""
+    # Every call counts, unsigned and invalid ones too: a flood of junk is abuse as much as a flood of events.
+    wait = limits.webhook_retry_after(notification_id, current_app.config["RATE_LIMIT"], store.now_ms())
+    if wait is not None:
+        abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
+
+
+def check_signature(raw: bytes, secret: str) -> None:
+    """Answer 401 unless the raw body is signed with the notification's secret (checked before parsing)."""
+    try:
+        verify(request.headers, raw, secret, time.time())
+    except SignatureError as exc:
+        abort(401, str(exc))

@@ -5,7 +5,9 @@ import time
 from datetime import datetime, timezone
 
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import (
+    EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
+)
 
 from .templating import problems as template_problems
 
@@ -25,6 +27,11 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return text or None
+
+    def _validate(self, value):
+        """Run the validators on text only: a blank string has become None, which has no length."""
+        if value is not None:
+            super()._validate(value)
 
 
 class Identifier(fields.Field):
@@ -274,10 +281,12 @@ class NotificationSchema(Schema):
     conversion_window_hours = WholeNumber(1, 720)
     conversion_min_count = WholeNumber(1, 1_000_000)
     template = fields.String(allow_none=True, validate=check_template)
+    # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
+    signing_secret = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
     @pre_load
     def strip(self, data, **kwargs):
-        """Trim the text fields; a blank message means the default."""
+        """Trim the text fields; a blank message means the default, a blank signing secret means none."""
         if not isinstance(data, dict):
             return data
         data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
@@ -285,6 +294,8 @@ class NotificationSchema(Schema):
             del data["message"]
         if data.get("template") == "":
             data["template"] = None  # an emptied template field goes back to the default text
+        if data.get("signing_secret") == "":
+            data["signing_secret"] = None
         return data
 
     @post_load
@@ -309,6 +320,135 @@ class NotificationUpdateSchema(NotificationSchema):
         """Refuse to change the type: its events would no longer mean the same thing."""
         if "type" in data:
             raise ValidationError("The type of a notification can't change; create a new one.", "type")
+
+
+# --- answers: documentation only (see openapi.py); the views build these dicts themselves -------------
+
+
+class ErrorSchema(Schema):
+    """The one error shape every API and webhook error has."""
+
+    code = fields.Integer(required=True, metadata={"description": "the HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "its reason phrase, e.g. Unprocessable Entity"})
+    message = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "per-field messages, nested like the request (422 only)"})
+
+
+class EventSchema(Schema):
+    """A stored (or, with dry_run, a validated) event as its owner sees it."""
+
+    class Meta:
+        unknown = INCLUDE  # Enrichment may add keys; the documented ones are stable.
+
+    id = fields.Integer()
+    notificationId = fields.Integer()
+    receivedAt = fields.Integer(metadata={"description": "UTC ms"})
+    timestamp = fields.Integer(required=True, metadata={"description": "UTC ms"})
+    displayName = fields.String(required=True, metadata={"example": "John S."})
+    email = fields.String(allow_none=True)
+    firstName = fields.String(allow_none=True)
+    lastName = fields.String(allow_none=True)
+    ip = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    stateCode = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    countryCode = fields.String(allow_none=True)
+    guid = fields.String(allow_none=True)
+    productName = fields.String(allow_none=True)
+    productLink = fields.String(allow_none=True)
+    productImage = fields.String(allow_none=True)
+    total = fields.Float(allow_none=True)
+    currency = fields.String(allow_none=True)
+    products = fields.List(fields.Dict(), allow_none=True)
+    sources = fields.Dict(allow_none=True, metadata={"description": "where each filled-in field came from"})
+
+
+class WebhookAnswerSchema(Schema):
+    """What the webhook answers when it accepts a call."""
+
+    status = fields.String(
+        required=True, validate=validate.OneOf(["created", "duplicate", "valid", "ignored", "cancelled"])
+    )
+    event = fields.Nested(EventSchema)
+    preview_url = fields.String()
+    warnings = fields.List(fields.String(), required=True)
+    reason = fields.String(metadata={"description": "why a platform call was ignored (status ignored)"})
+    cancelled = fields.Boolean(metadata={"description": "whether a shown event was hidden (status cancelled)"})
+
+
+class NotificationObjectSchema(Schema):
+    """The notification object every admin API answer uses."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
+    message = fields.String(required=True)
+    webhook_url = fields.String(required=True)
+    preview_url = fields.String(required=True)
+    created_at = fields.Integer(required=True)
+    event_count = fields.Integer(required=True)
+    event_count_24h = fields.Integer(required=True)
+    last_event_at = fields.Integer(required=True, allow_none=True)
+    signed = fields.Boolean(required=True, metadata={"description": "whether calls must be signed"})
+    template = fields.String(required=True, allow_none=True)
+    public_key = fields.String(required=True, metadata={"description": "the feed's key; safe to publish"})
+    feed_url = fields.String(required=True)
+    feed_days = fields.Integer(required=True)
+    feed_max_items = fields.Integer(required=True)
+    feed_hide_anonymous = fields.Boolean(required=True)
+    feed_hide_placeless = fields.Boolean(required=True)
+    conversion_window_hours = fields.Integer(required=True)
+    conversion_min_count = fields.Integer(required=True)
+
+
+class ShownProductSchema(Schema):
+    """The product a popup shows: only http(s) links and images."""
+
+    name = fields.String(allow_none=True)
+    link = fields.String(allow_none=True)
+    image = fields.String(allow_none=True)
+
+
+class PopupSchema(Schema):
+    """One popup of the public feed: a stream event or the conversion count, nothing admin-only."""
+
+    type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
+    name = fields.String(metadata={"description": "first name + last initial, or Someone"})
+    initials = fields.String()
+    place = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    stateCode = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    countryCode = fields.String(allow_none=True)
+    message = fields.String()
+    text = fields.String(allow_none=True, metadata={"description": "the filled-in template, when there is one"})
+    product = fields.Nested(ShownProductSchema)
+    timestamp = fields.Integer()
+    timeAgo = fields.String()
+    count = fields.Integer()
+    windowHours = fields.Integer()
+
+
+class FeedSchema(Schema):
+    """GET /feed/<public key>.json."""
+
+    type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
+    now = fields.Integer(required=True, metadata={"description": "the moment 'time ago' is counted from"})
+    items = fields.List(fields.Nested(PopupSchema), required=True)
+
+
+class NotificationListSchema(Schema):
+    """GET /api/notifications."""
+
+    notifications = fields.List(fields.Nested(NotificationObjectSchema), required=True)
+
+
+class EventListSchema(Schema):
+    """GET /api/notifications/<id>/events."""
+
+    events = fields.List(fields.Nested(EventSchema), required=True)
 
 
 stream_event_schema = StreamEventSchema()

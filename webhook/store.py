@@ -62,13 +62,15 @@ NOTIFICATION_SELECT = """
 
 
 # The columns an owner may set; each feature's migration that adds a setting adds its name here.
-NOTIFICATION_SETTINGS = ("name", "type", "message", "template")
+NOTIFICATION_SETTINGS = ("name", "type", "message", "template", "signing_secret")
 # The feed's options (migration 0003_feed).
 FEED_OPTIONS = (
     "feed_days", "feed_max_items", "feed_hide_anonymous", "feed_hide_placeless",
     "conversion_window_hours", "conversion_min_count",
 )
 NOTIFICATION_SETTINGS += FEED_OPTIONS
+# The secrets an owner may replace with fresh random ones, and how each is made.
+ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
 
 def create_notification(**settings) -> dict:
@@ -140,11 +142,25 @@ def ensure_public_keys() -> int:
     return len(missing)
 
 
+def rotate_secret(notification_id: int, column: str) -> dict | None:
+    """Replace one of a notification's secrets with a fresh one; return it, or None if it doesn't exist."""
+    if column not in ROTATABLE:
+        raise ValueError(f"{column!r} is not a rotatable secret")
+    conn = get_db()
+    with transaction(conn):
+        changed = conn.execute(
+            f"UPDATE notifications SET {column} = ?, updated_at = ? WHERE id = ?",
+            (ROTATABLE[column](), now_ms(), notification_id),
+        ).rowcount
+    return get_notification(notification_id) if changed else None
+
+
 def delete_notification(notification_id: int) -> bool:
     """Delete a notification and its events; return whether it existed."""
     conn = get_db()
     with transaction(conn):
         conn.execute("DELETE FROM events WHERE notification_id = ?", (notification_id,))
+        conn.execute("DELETE FROM rate_counters WHERE notification_id = ?", (notification_id,))
         deleted = conn.execute("DELETE FROM notifications WHERE id = ?", (notification_id,)).rowcount
     return deleted > 0
 
@@ -294,3 +310,49 @@ def event_from_row(row) -> dict:
     event["dedupKey"] = row["dedup_key"]
     event["cancelledAt"] = row["cancelled_at"]
     return event
+
+
+# --- abuse limits ------------------------------------------------------------------------------
+
+
+def count_webhook_call(notification_id: int, window_start: int) -> int:
+    """Count one webhook call in a notification's current window; return the window's count so far."""
+    conn = get_db()
+    with transaction(conn):
+        count = conn.execute(
+            "INSERT INTO rate_counters (notification_id, window_start, count) VALUES (?, ?, 1)"
+            " ON CONFLICT (notification_id, window_start) DO UPDATE SET count = rate_counters.count + 1"
+            " RETURNING count",
+            (notification_id, window_start),
+        ).fetchone()[0]
+        if count == 1:
+            # The first call of a window clears this notification's older windows: one DELETE a minute at most.
+            conn.execute(
+                "DELETE FROM rate_counters WHERE notification_id = ? AND window_start < ?",
+                (notification_id, window_start),
+            )
+    return count
+
+
+def record_login_failure(client: str, now: int, window_ms: int) -> None:
+    """Remember a failed login from a client, and forget every failure older than the window."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM login_failures WHERE failed_at < ?", (now - window_ms,))
+        conn.execute("INSERT INTO login_failures (client, failed_at) VALUES (?, ?)", (client, now))
+
+
+def recent_login_failures(client: str, since: int, limit: int) -> list[int]:
+    """Return the times of a client's latest failed logins since `since`, newest first, at most `limit`."""
+    rows = get_db().execute(
+        "SELECT failed_at FROM login_failures WHERE client = ? AND failed_at >= ? ORDER BY failed_at DESC LIMIT ?",
+        (client, since, limit),
+    )
+    return [row[0] for row in rows]
+
+
+def clear_login_failures(client: str) -> None:
+    """Forget a client's failed logins (it has just logged in)."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))

@@ -1,0 +1,120 @@
+"""The per-notification rate limit: counted in the database, shared by every worker."""
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from helpers import ADMIN_TOKEN, webhook_path
+from servers import gunicorn
+from webhook import create_app, store
+
+
+@pytest.fixture
+def limited(app_config):
+    """Return an app that allows 5 calls per notification per minute."""
+    return create_app({**app_config, "RATE_LIMIT": 5})
+
+
+def count(database: str, sql: str) -> int:
+    """Return the single number a query gives."""
+    return sqlite3.connect(database).execute(sql).fetchone()[0]
+
+
+def make(client, name="n"):
+    """Create a stream notification through the API."""
+    answer = client.post("/api/notifications", json={"name": name, "type": "stream"},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    return answer.get_json()
+
+
+def test_calls_over_the_limit_are_429_with_retry_after_and_store_nothing(limited):
+    client = limited.test_client()
+    notification = make(client)
+    answers = [client.post(webhook_path(notification), json={"email": f"u{i}@example.com"}) for i in range(8)]
+    assert [a.status_code for a in answers] == [201] * 5 + [429] * 3
+    over = answers[-1]
+    assert over.get_json()["code"] == 429 and "nothing was stored" in over.get_json()["message"]
+    assert 1 <= int(over.headers["Retry-After"]) <= 60
+    assert count(limited.config["DATABASE"], "SELECT COUNT(*) FROM events") == 5
+
+
+def test_each_notification_has_its_own_limit(limited):
+    client = limited.test_client()
+    first, second = make(client, "a"), make(client, "b")
+    for _ in range(6):
+        client.post(webhook_path(first), json={"email": "a@example.com"})
+    assert client.post(webhook_path(first), json={"email": "a@example.com"}).status_code == 429
+    assert client.post(webhook_path(second), json={"email": "b@example.com"}).status_code == 201
+
+
+def test_invalid_and_unsigned_calls_count_too(limited):
+    client = limited.test_client()
+    notification = make(client)
+    for _ in range(5):
+        assert client.post(webhook_path(notification), data=b"{junk", content_type="application/json").status_code == 400
+    assert client.post(webhook_path(notification), json={"email": "a@example.com"}).status_code == 429
+
+
+def test_a_new_window_starts_afresh_and_prunes_the_old_ones(limited):
+    client = limited.test_client()
+    notification = make(client)
+    with limited.app_context():
+        old_window = store.now_ms() // 60_000 * 60_000 - 120_000
+        for _ in range(50):
+            store.count_webhook_call(notification["id"], old_window)
+    assert client.post(webhook_path(notification), json={"email": "a@example.com"}).status_code == 201
+    rows = count(limited.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters")
+    assert rows == 1
+
+
+def test_zero_disables_the_limit_and_touches_no_counter(app_config):
+    app = create_app({**app_config, "RATE_LIMIT": 0})
+    client = app.test_client()
+    notification = make(client)
+    for i in range(30):
+        assert client.post(webhook_path(notification), json={"email": f"u{i}@example.com"}).status_code == 201
+    assert count(app.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters") == 0
+
+
+def test_deleting_a_notification_drops_its_counters(limited, admin_headers):
+    client = limited.test_client()
+    notification = make(client)
+    client.post(webhook_path(notification), json={"email": "a@example.com"})
+    client.delete(f"/api/notifications/{notification['id']}", headers=admin_headers)
+    assert count(limited.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters") == 0
+
+
+@pytest.mark.slow
+def test_the_limit_is_shared_by_gunicorn_workers(tmp_path, geoip_path):
+    database, log = tmp_path / "served.sqlite3", tmp_path / "access.log"
+    env = {
+        "PROOFHOOK_DATABASE": str(database),
+        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PROOFHOOK_SECRET_KEY": "served-secret",
+        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
+        "PROOFHOOK_RATE_LIMIT": "20",
+    }
+    # The access log names the worker (pid) that answered each call.
+    logging = ("--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(U)s")
+    with gunicorn(env, workers=2, extra_args=logging) as (base, _process):
+        auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        url = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream"}, headers=auth,
+                            timeout=30).json()["webhook_url"]
+        # All 40 calls must fall in one fixed window: don't start in a minute's last 10 seconds.
+        into_minute = time.time() % 60
+        if into_minute > 50:
+            time.sleep(60 - into_minute)
+
+        def call(i: int) -> int:
+            """Post one event; return the status code."""
+            return requests.post(url, json={"email": f"u{i}@example.com"}, timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(call, range(40)))
+    assert sorted(statuses) == [201] * 20 + [429] * 20
+    assert count(str(database), "SELECT COUNT(*) FROM events") == 20
+    assert count(str(database), "SELECT SUM(count) FROM rate_counters") == 40
+    webhook_lines = [line.split() for line in log.read_text().splitlines() if "/webhooks/" in line]
+    assert len({pid for pid, _status, _path in webhook_lines}) == 2, "both workers should have taken calls"

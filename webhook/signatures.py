@@ -1,0 +1,143 @@
+"""Webhook signatures: check that a call was signed with the notification's secret, as senders really sign."""
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+
+# Stripe's and Standard Webhooks' default: a signed call older (or newer) than this is a replay.
+TOLERANCE_SECONDS = 5 * 60
+WHSEC_PREFIX = "whsec_"
+
+
+class SignatureError(Exception):
+    """A call that is unsigned, or not signed with the notification's secret; the message says which scheme."""
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """Return the raw HMAC-SHA256 of a message."""
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def matches_any(expected: bytes, given: list[bytes]) -> bool:
+    """Tell whether any given signature equals the expected one, comparing each in constant time."""
+    # No short-circuit: every candidate is compared, so timing says nothing about which one was close.
+    found = False
+    for candidate in given:
+        found |= hmac.compare_digest(expected, candidate)
+    return found
+
+
+def decode_base64(text: str) -> bytes | None:
+    """Return the bytes of a base64 string, or None if it is not valid base64."""
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_hex(text: str) -> bytes | None:
+    """Return the bytes of a hex string, or None if it is not valid hex."""
+    try:
+        return bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+
+
+def check_fresh(scheme: str, timestamp: str, now: float) -> None:
+    """Refuse a signature timestamp that isn't a whole number or is more than 5 minutes off our clock."""
+    text = timestamp.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise SignatureError(f"{scheme}: the signature's timestamp is not a number of seconds.")
+    if abs(now - int(text)) > TOLERANCE_SECONDS:
+        raise SignatureError(
+            f"{scheme}: the signature's timestamp is more than {TOLERANCE_SECONDS // 60} minutes from our clock"
+            " (a replay, or the sender's clock is wrong)."
+        )
+
+
+def base64_body_hmac(scheme: str) -> Callable:
+    """Return a verifier for 'base64 of HMAC-SHA256(secret, body)' (Shopify, WooCommerce)."""
+
+    def verify_scheme(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+        """Check a base64 HMAC-SHA256 of the raw body."""
+        given = decode_base64(value)
+        expected = hmac_sha256(secret.encode("utf-8"), body)
+        if given is None or not hmac.compare_digest(expected, given):
+            raise SignatureError(f"{scheme}: the signature does not match this body and the signing secret.")
+
+    return verify_scheme
+
+
+def verify_stripe(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+    """Check `Stripe-Signature: t=<seconds>,v1=<hex>[,v1=<hex>…]` over "{t}.{body}"."""
+    pairs = [part.partition("=") for part in value.split(",")]
+    timestamps = [v.strip() for k, _, v in pairs if k.strip() == "t"]
+    signatures = [decode_hex(v) for k, _, v in pairs if k.strip() == "v1"]
+    signatures = [s for s in signatures if s is not None]
+    if len(timestamps) != 1 or not signatures:
+        raise SignatureError("Stripe-Signature: expected `t=<timestamp>,v1=<hex signature>`.")
+    check_fresh("Stripe-Signature", timestamps[0], now)
+    expected = hmac_sha256(secret.encode("utf-8"), timestamps[0].encode("ascii") + b"." + body)
+    if not matches_any(expected, signatures):
+        raise SignatureError("Stripe-Signature: no v1 signature matches this body and the signing secret.")
+
+
+def standard_webhooks_key(secret: str) -> bytes:
+    """Return the HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_` prefix."""
+    # As the spec's reference libraries do, the key is the base64-decoded secret with or without the prefix;
+    # a secret that isn't base64 at all (someone's own passphrase) is used as its UTF-8 bytes instead.
+    # (Stripe's secrets start with whsec_ too, but Stripe keys its HMAC with the whole string: see verify_stripe.)
+    encoded = secret[len(WHSEC_PREFIX):] if secret.startswith(WHSEC_PREFIX) else secret
+    return decode_base64(encoded) or secret.encode("utf-8")
+
+
+def verify_standard(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+    """Check Standard Webhooks: `webhook-signature: v1,<base64> …` over "{id}.{timestamp}.{body}"."""
+    # Svix, the reference sender, names the same headers svix-id, svix-timestamp, svix-signature.
+    message_id = headers.get("webhook-id") or headers.get("svix-id")
+    timestamp = headers.get("webhook-timestamp") or headers.get("svix-timestamp")
+    if not message_id or not timestamp:
+        raise SignatureError("Standard Webhooks: webhook-id and webhook-timestamp headers are required.")
+    check_fresh("Standard Webhooks", timestamp, now)
+    signatures = [decode_base64(sig) for version, _, sig in (p.partition(",") for p in value.split()) if version == "v1"]
+    signatures = [s for s in signatures if s is not None]
+    if not signatures:
+        raise SignatureError("Standard Webhooks: expected `webhook-signature: v1,<base64 signature>`.")
+    signed = f"{message_id}.{timestamp}.".encode("utf-8") + body
+    if not matches_any(hmac_sha256(standard_webhooks_key(secret), signed), signatures):
+        raise SignatureError("Standard Webhooks: no v1 signature matches this body and the signing secret.")
+
+
+def verify_proofhook(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+    """Check `X-Proofhook-Signature: sha256=<hex HMAC-SHA256 of the body>`."""
+    algorithm, _, digest = value.strip().partition("=")
+    given = decode_hex(digest) if algorithm.strip().lower() == "sha256" else None
+    if given is None:
+        raise SignatureError("X-Proofhook-Signature: expected `sha256=<hex HMAC-SHA256 of the body>`.")
+    if not hmac.compare_digest(hmac_sha256(secret.encode("utf-8"), body), given):
+        raise SignatureError("X-Proofhook-Signature: the signature does not match this body and the signing secret.")
+
+
+# Header (lower case) → its verifier, in the order they are looked for: the first header present decides.
+SCHEMES = {
+    "x-shopify-hmac-sha256": base64_body_hmac("X-Shopify-Hmac-Sha256"),
+    "x-wc-webhook-signature": base64_body_hmac("X-WC-Webhook-Signature"),
+    "stripe-signature": verify_stripe,
+    "webhook-signature": verify_standard,
+    "svix-signature": verify_standard,
+    "x-proofhook-signature": verify_proofhook,
+}
+
+
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float) -> None:
+    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise."""
+    lowered = {str(name).lower(): str(value) for name, value in headers.items()}
+    for header, verify_scheme in SCHEMES.items():
+        if header in lowered:
+            verify_scheme(lowered[header], lowered, raw_body, secret, now)
+            return
+    raise SignatureError(
+        "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
+        " X-WC-Webhook-Signature, Stripe-Signature or Standard Webhooks' webhook-signature."
+    )
