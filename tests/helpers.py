@@ -1,6 +1,9 @@
 """Small helpers the test modules share."""
 import re
+from contextlib import closing
 from urllib.parse import urlsplit
+
+from webhook.db import open_database, target
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -20,3 +23,9 @@ def log_in(client) -> None:
     page = client.get("/login")
     response = client.post("/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_token_from(page.text)})
     assert response.status_code == 302
+
+
+def stored(app, sql: str = "SELECT * FROM events", params=()) -> list[dict]:
+    """Read the app's database directly, on a connection of its own, as another process would."""
+    with closing(open_database(target(app.config), app.config)) as conn:
+        return [dict(row) for row in conn.execute(sql, params)]

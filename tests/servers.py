@@ -26,9 +26,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> N
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting under load
             time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
 
