@@ -49,7 +49,7 @@ def postgres_server():
         with closing(psycopg.connect(url, connect_timeout=3, autocommit=True)):
             pass
     except psycopg.Error as exc:
-        reason = (f"no PostgreSQL server at PROOFHOOK_TEST_DATABASE_URL={url} ({str(exc).strip()[:200]}); "
+        reason = (f"no PostgreSQL server at PROOFHOOK_TEST_DATABASE_URL={url} ({' '.join(str(exc).split())[:200]}); "
                   "start one with `sudo tests/start-postgres.sh`, or run with --backend=sqlite")
         if os.environ.get("PROOFHOOK_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)

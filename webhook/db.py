@@ -303,7 +303,7 @@ def copy_command(to: str, force: bool):
     except (sqlite3.Error, psycopg.Error) as exc:
         raise click.ClickException(f"Nothing was copied: {exc}") from None
     for table, n in copied.items():
-        click.echo(f"{table}: {n} rows")
+        click.echo(f"{table}: {n} row{'' if n == 1 else 's'}")
     click.echo(f"Copied to {describe({'DATABASE': to})} and verified: the row counts match.")
 
 
