@@ -178,3 +178,14 @@ def test_db_copy_refuses_a_target_with_data_unless_forced(app, runner, client, a
     assert forced.exit_code == 0, forced.output
     with closing(db.open_database(db.target(app.config))) as source, closing(db.open_database(other_database)) as copy:
         assert dump(copy) == dump(source)
+
+
+@pytest.mark.backends("postgres")
+def test_a_read_only_server_is_a_503_and_reads_still_work(app, stream, admin_headers):
+    # As a standby (or a primary being failed over) answers: every transaction is read-only.
+    app.config["DATABASE_URL"] += "%20-cdefault_transaction_read_only%3Don"  # the URL ends in options=…
+    client = app.test_client()
+    response = client.post(webhook_path(stream), json={"email": "a@example.com"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["message"] == "The database is read-only; nothing was stored. Retry later."
+    assert client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()["event_count"] == 0

@@ -118,11 +118,14 @@ def describe(config) -> str:
 
 
 # Errors that mean "the database can't serve right now" (the client may retry), never "your request is wrong".
-UNAVAILABLE_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
+UNAVAILABLE_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
 
 
 def unavailable_message(exc: Exception) -> str | None:
     """Say why the database can't serve right now, or None when the error is a bug rather than an outage."""
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        # A standby, or a primary being failed over: writes come back once a writable primary answers.
+        return "The database is read-only; nothing was stored. Retry later."
     if isinstance(exc, psycopg.errors.DiskFull):
         return "The database server's disk is full; nothing was stored. Retry later."
     if isinstance(exc, psycopg.OperationalError):
