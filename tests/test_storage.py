@@ -1,5 +1,6 @@
 """The storage layer itself: both backends' connections, migrations, outages, and `flask db copy`."""
 import threading
+import time
 from contextlib import closing
 
 import pytest
@@ -189,3 +190,19 @@ def test_a_read_only_server_is_a_503_and_reads_still_work(app, stream, admin_hea
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert response.get_json()["message"] == "The database is read-only; nothing was stored. Retry later."
     assert client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()["event_count"] == 0
+
+
+@pytest.mark.backends("postgres")
+def test_a_writer_waits_for_a_lock_at_most_the_busy_timeout_then_gets_a_503(app_config, request):
+    app_config["BUSY_TIMEOUT_MS"] = 300
+    app, stream = request.getfixturevalue("app"), request.getfixturevalue("stream")
+    with closing(db.open_database(app.config["DATABASE_URL"])) as other:
+        other.execute("BEGIN")
+        other.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")  # a stalled transaction holding the table
+        started = time.monotonic()
+        response = app.test_client().post(webhook_path(stream), json={"email": "a@example.com"})
+        waited = time.monotonic() - started
+        other.rollback()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert 0.3 <= waited < 3
+    assert stored(app, "SELECT COUNT(*) AS n FROM events") == [{"n": 0}]

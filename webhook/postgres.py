@@ -204,6 +204,12 @@ def pooled(url: str, size: int, timeout_s: float) -> PgConnection:
     """Borrow a connection from this process's pool for `url`, creating the pool on first use."""
     pool = _pools.get(url)
     if pool is None:
+        lock_timeout_ms = int(timeout_s * 1000)
+
+        def configure(conn: psycopg.Connection) -> None:
+            """Bound lock waits as SQLite's busy_timeout does: past it the request is a 503, not a hang."""
+            conn.execute(f"SET lock_timeout = {lock_timeout_ms}")
+
         pool = ConnectionPool(
             url,
             min_size=1,
@@ -211,6 +217,7 @@ def pooled(url: str, size: int, timeout_s: float) -> PgConnection:
             kwargs={"autocommit": True, "row_factory": row_factory, "connect_timeout": max(1, int(timeout_s))},
             # A connection the server dropped (a restart, a failover) is noticed here and replaced.
             check=ConnectionPool.check_connection,
+            configure=configure,
             timeout=timeout_s,
             name="proofhook",
             open=False,
