@@ -13,7 +13,7 @@ from webhook.postgres import translate, translate_ddl
 @pytest.mark.parametrize("sql, expected", [
     ("SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = %s AND b = %s"),
     ("SELECT * FROM t WHERE n.id = :id AND t >= :since", "SELECT * FROM t WHERE n.id = %(id)s AND t >= %(since)s"),
-    ("SELECT '50% off?', ? LIKE 'a%'", "SELECT '50% off?', %s LIKE 'a%'"),
+    ("SELECT '50% off?', ? LIKE 'a%'", "SELECT '50%% off?', %s LIKE 'a%%'"),
     ("SELECT 100 % 7, x::text, 'it''s :not a ?'", "SELECT 100 %% 7, x::text, 'it''s :not a ?'"),
     ('SELECT "odd?name" FROM t', 'SELECT "odd?name" FROM t'),
 ])
@@ -64,6 +64,13 @@ def test_rows_read_by_name_and_by_position(app):
         row = db.get_db().execute("SELECT 7 AS seven, 'x' AS ex").fetchone()
         assert (row[0], row["seven"], row[1], row["ex"], dict(row), list(row)) == (7, 7, "x", "x",
                                                                                      {"seven": 7, "ex": "x"}, [7, "x"])
+
+
+def test_placeholders_and_percent_signs_reach_the_database_intact(app):
+    with app.app_context():
+        conn = db.get_db()
+        assert conn.execute("SELECT '100%' || ? AS a, 'what?' AS b", ("!",)).fetchone()[:] == ("100%!", "what?")
+        assert conn.execute("SELECT :x || '%' AS a, 7 % 4 AS b", {"x": "50"}).fetchone()[:] == ("50%", 3)
 
 
 @pytest.mark.backends("postgres")

@@ -1,6 +1,7 @@
 """The PostgreSQL backend: a pooled psycopg connection that speaks the same small interface as sqlite3's."""
 import os
 import re
+import threading
 from functools import lru_cache
 
 import psycopg
@@ -10,7 +11,8 @@ from psycopg_pool import ConnectionPool
 # Any number that is ours alone: the advisory lock held while the schema is migrated.
 MIGRATION_LOCK = 0x70726F6F66686F6F  # "proofhoo"
 
-# String literals, quoted names and `::` casts pass through untouched; `?`, `:name` and a bare `%` are rewritten.
+# `?` and `:name` become psycopg's placeholders, except inside string literals, quoted names and `::` casts;
+# every `%`, inside literals too, is doubled, because psycopg reads `%` everywhere in the statement.
 TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|\?|:([A-Za-z_]\w*)|%""")
 
 # SQLite's column types in our migrations → PostgreSQL's. INTEGER is 64-bit in SQLite, so it is BIGINT here.
@@ -24,7 +26,7 @@ DDL = [
 
 @lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
-    """Rewrite `?` and `:name` placeholders into psycopg's `%s` and `%(name)s`, doubling literal `%`."""
+    """Rewrite `?` and `:name` placeholders into psycopg's `%s` and `%(name)s`, and double every `%`."""
 
     def replace(match: re.Match) -> str:
         token = match.group(0)
@@ -34,7 +36,7 @@ def translate(sql: str) -> str:
             return "%%"
         if match.group(1):
             return f"%({match.group(1)})s"
-        return token
+        return token.replace("%", "%%")
 
     return TOKEN.sub(replace, sql)
 
@@ -189,10 +191,13 @@ def open_raw(url: str, timeout_s: float = 5) -> psycopg.Connection:
 # forgets its parent's pools (without closing them: that would close the parent's connections too).
 _pools: dict[str, ConnectionPool] = {}
 _inherited: list[ConnectionPool] = []
+_pools_lock = threading.Lock()  # gthread workers: two first requests must not open two pools
 
 
 def _forget_parent_pools() -> None:
     """After a fork, set the parent's pools aside, unclosed, and start afresh."""
+    global _pools_lock
+    _pools_lock = threading.Lock()  # another thread of the parent may have held it at the fork
     _inherited.extend(_pools.values())
     _pools.clear()
 
@@ -200,30 +205,36 @@ def _forget_parent_pools() -> None:
 os.register_at_fork(after_in_child=_forget_parent_pools)
 
 
+def open_pool(url: str, size: int, timeout_s: float) -> ConnectionPool:
+    """Open a pool of connections to `url`, each bounding its lock waits."""
+    lock_timeout_ms = int(timeout_s * 1000)
+
+    def configure(conn: psycopg.Connection) -> None:
+        """Bound lock waits as SQLite's busy_timeout does: past it the request is a 503, not a hang."""
+        conn.execute(f"SET lock_timeout = {lock_timeout_ms}")
+
+    pool = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max(1, size),
+        kwargs={"autocommit": True, "row_factory": row_factory, "connect_timeout": max(1, int(timeout_s))},
+        # A connection the server dropped (a restart, a failover) is noticed here and replaced.
+        check=ConnectionPool.check_connection,
+        configure=configure,
+        timeout=timeout_s,
+        name="proofhook",
+        open=False,
+    )
+    pool.open(wait=False)
+    return pool
+
+
 def pooled(url: str, size: int, timeout_s: float) -> PgConnection:
     """Borrow a connection from this process's pool for `url`, creating the pool on first use."""
-    pool = _pools.get(url)
-    if pool is None:
-        lock_timeout_ms = int(timeout_s * 1000)
-
-        def configure(conn: psycopg.Connection) -> None:
-            """Bound lock waits as SQLite's busy_timeout does: past it the request is a 503, not a hang."""
-            conn.execute(f"SET lock_timeout = {lock_timeout_ms}")
-
-        pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max(1, size),
-            kwargs={"autocommit": True, "row_factory": row_factory, "connect_timeout": max(1, int(timeout_s))},
-            # A connection the server dropped (a restart, a failover) is noticed here and replaced.
-            check=ConnectionPool.check_connection,
-            configure=configure,
-            timeout=timeout_s,
-            name="proofhook",
-            open=False,
-        )
-        pool.open(wait=False)
-        _pools[url] = pool
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = _pools[url] = open_pool(url, size, timeout_s)
     return PgConnection(pool.getconn(), pool)
 
 
