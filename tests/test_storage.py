@@ -40,6 +40,7 @@ def test_instances_starting_together_migrate_once(empty_database):
     applied, failures = [], []
 
     def start() -> None:
+        """Start like an instance: open a connection and upgrade, all threads at once."""
         with closing(db.open_database(empty_database)) as conn:
             barrier.wait()
             try:

@@ -205,6 +205,7 @@ def dependency_order(tables: dict[str, list[str]]) -> list[str]:
     ordered: list[str] = []
 
     def visit(name: str, path: tuple) -> None:
+        """Place a table after its parents (a cycle through `path` is cut)."""
         if name in ordered or name in path or name not in tables:
             return
         for parent in tables[name]:

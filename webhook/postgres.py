@@ -29,6 +29,7 @@ def translate(sql: str) -> str:
     """Rewrite `?` and `:name` placeholders into psycopg's `%s` and `%(name)s`, and double every `%`."""
 
     def replace(match: re.Match) -> str:
+        """Return what one token becomes."""
         token = match.group(0)
         if token == "?":
             return "%s"
@@ -54,10 +55,12 @@ class Row:
     __slots__ = ("_names", "_values")
 
     def __init__(self, names: dict, values):
+        """Hold one row's values and its result's column positions by name."""
         self._names = names
         self._values = values
 
     def __getitem__(self, key):
+        """Return a value by column name or by position."""
         if isinstance(key, str):
             return self._values[self._names[key]]
         return self._values[key]
@@ -67,12 +70,15 @@ class Row:
         return list(self._names)
 
     def __iter__(self):
+        """Iterate over the values, as sqlite3.Row does."""
         return iter(self._values)
 
     def __len__(self) -> int:
+        """Return the number of columns."""
         return len(self._values)
 
     def __repr__(self) -> str:
+        """Show the row as its columns and values."""
         return f"Row({dict(zip(self._names, self._values))!r})"
 
 
