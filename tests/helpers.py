@@ -2,8 +2,11 @@
 import json
 import re
 import time
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from webhook.db import open_database, target
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -51,3 +54,9 @@ def made_recent(body: bytes) -> bytes:
         return match.group(1) + str(value).encode()
 
     return re.sub(rb'("(?:created|timestamp)": )(\d{13}|\d{10})\b', epoch, body)
+
+
+def stored(app, sql: str = "SELECT * FROM events", params=()) -> list[dict]:
+    """Read the app's database directly, on a connection of its own, as another process would."""
+    with closing(open_database(target(app.config), app.config)) as conn:
+        return [dict(row) for row in conn.execute(sql, params)]

@@ -1,12 +1,11 @@
 """The admin side: security headers, the login throttle, rotating the webhook token."""
 import re
-from urllib.parse import urlsplit
-import sqlite3
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import ADMIN_TOKEN, csrf_token_from, log_in, webhook_path
+from helpers import ADMIN_TOKEN, csrf_token_from, log_in, stored, webhook_path
 from webhook import store
 from webhook.headers import CONTENT_SECURITY_POLICY
 
@@ -93,7 +92,7 @@ def try_token(client, token: str, address: str = "203.0.113.7"):
 
 def failures_in_database(app) -> int:
     """Return how many failed logins the database holds."""
-    return sqlite3.connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM login_failures").fetchone()[0]
+    return stored(app, "SELECT COUNT(*) AS n FROM login_failures")[0]["n"]
 
 
 def test_ten_failures_in_a_minute_lock_the_client_out_even_with_the_right_token(app, client):

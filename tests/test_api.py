@@ -1,7 +1,7 @@
 """The admin JSON API: auth, the notification object, events, delete."""
 import pytest
 
-from helpers import ADMIN_TOKEN, csrf_token_from, log_in, webhook_path
+from helpers import ADMIN_TOKEN, csrf_token_from, log_in, stored, webhook_path
 
 NOTIFICATION_KEYS = {
     "id", "name", "type", "message", "webhook_url", "preview_url", "created_at", "event_count", "event_count_24h",
@@ -103,9 +103,7 @@ def test_delete_removes_the_notification_and_its_events(client, app, admin_heade
     assert client.delete(f"/api/notifications/{stream['id']}", headers=admin_headers).status_code == 204
     assert client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).status_code == 404
     assert client.post(webhook_path(stream), json={"email": "a@example.com"}).status_code == 404
-    import sqlite3
-
-    assert sqlite3.connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+    assert stored(app, "SELECT COUNT(*) AS n FROM events") == [{"n": 0}]
 
 
 def test_a_browser_session_reads_the_api_but_writes_only_with_csrf(client):

@@ -1,7 +1,11 @@
 """The `flask` commands and the app factory's configuration."""
 import os
 
+import pytest
+
+from helpers import stored
 from webhook import create_app, config
+from webhook.db import migrations
 
 
 def test_create_prints_the_webhook_url_and_list_shows_it(runner):
@@ -58,12 +62,11 @@ def test_the_environment_configures_the_app(tmp_path, monkeypatch, geoip_path):
     assert (tmp_path / "env.sqlite3").exists()
 
 
-def test_the_schema_uses_wal(app):
-    import sqlite3
-
-    conn = sqlite3.connect(app.config["DATABASE"])
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    from webhook.db import migrations
-
-    applied = [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+def test_every_migration_is_applied_and_recorded(app):
+    applied = [row["version"] for row in stored(app, "SELECT version FROM schema_migrations ORDER BY version")]
     assert applied == [version for version, _name, _sql in migrations()] and applied[0] == 1
+
+
+@pytest.mark.backends("sqlite")
+def test_the_sqlite_database_uses_wal(app):
+    assert stored(app, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]

@@ -1,13 +1,14 @@
 """The public feed: what visitors see, its options, CORS and caching; the widget script; public keys."""
 import re
-import sqlite3
 import time
+from contextlib import closing
 from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import csrf_token_from, log_in, webhook_path
+from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook import create_app, store
+from webhook.db import open_database, target, transaction
 from webhook.feed import feed_etag
 
 STREAM_ITEM_KEYS = {
@@ -296,18 +297,15 @@ def test_the_etag_follows_the_clock_and_hides_the_change_counter(app, stream):
         assert re.fullmatch("[0-9a-f]{32}", etag)  # an HMAC: the event counter can't be read back from it
 
 
-def test_reading_the_feed_never_waits_for_a_writer(client, app_config, stream):
+def test_reading_the_feed_never_waits_for_a_writer(client, app, stream):
     post(client, stream, email="a@example.com", firstName="Ann")
-    writer = sqlite3.connect(app_config["DATABASE"], isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a webhook in the middle of its insert does
-    writer.execute("UPDATE notifications SET feed_version = feed_version + 1")
-    started = time.monotonic()
-    try:
-        assert [i["name"] for i in items(client, stream)] == ["Ann"]
-    finally:
-        writer.rollback()
-        writer.close()
-    assert time.monotonic() - started < 1  # the busy timeout is 5 s: a read that took the lock would wait
+    with closing(open_database(target(app.config), app.config)) as writer:
+        with transaction(writer):  # holds the write lock, as a webhook in the middle of its insert does
+            writer.execute("UPDATE notifications SET feed_version = feed_version + 1")
+            started = time.monotonic()
+            assert [i["name"] for i in items(client, stream)] == ["Ann"]
+            waited = time.monotonic() - started
+    assert waited < 1  # the busy timeout is 5 s: a read that took the lock would wait
 
 
 # --- public keys --------------------------------------------------------------------------------------------
@@ -321,9 +319,7 @@ def test_public_keys_are_random_unique_and_not_the_webhook_token(make_notificati
 
 
 def test_notifications_made_before_the_feed_get_a_key_at_start(app_config, client, stream):
-    database = sqlite3.connect(app_config["DATABASE"], isolation_level=None)
-    database.execute("UPDATE notifications SET public_key = NULL")
-    database.close()
+    stored(client.application, "UPDATE notifications SET public_key = NULL RETURNING id")
     restarted = create_app(app_config)
     with restarted.app_context():
         [found] = store.list_notifications()

@@ -4,6 +4,7 @@ import io
 import json
 import sqlite3
 
+import psycopg
 import pytest
 
 from geo import LONDON_IP
@@ -217,7 +218,7 @@ def test_a_failure_while_storing_leaves_nothing(app, stream):
     good = ({"timestamp": OLD * 1000, "email": "a@example.com"}, {}, "k1")
     broken = ({"email": "b@example.com"}, {}, "k2")  # no timestamp: the NOT NULL column fails the insert
     with app.app_context():
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
             store.insert_events(stream["id"], [good, good, broken])
     assert events_of(app, stream["id"]) == []
 

@@ -2,11 +2,12 @@
 import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 import pytest
 import requests
 
-from helpers import ADMIN_TOKEN, webhook_path
+from helpers import ADMIN_TOKEN, stored, webhook_path
 from servers import gunicorn
 from webhook import create_app, store
 
@@ -17,9 +18,9 @@ def limited(app_config):
     return create_app({**app_config, "RATE_LIMIT": 5})
 
 
-def count(database: str, sql: str) -> int:
-    """Return the single number a query gives."""
-    return sqlite3.connect(database).execute(sql).fetchone()[0]
+def count(app, sql: str) -> int:
+    """Return the single number a query gives, on the app's database."""
+    return next(iter(stored(app, sql)[0].values()))
 
 
 def make(client, name="n"):
@@ -37,7 +38,7 @@ def test_calls_over_the_limit_are_429_with_retry_after_and_store_nothing(limited
     over = answers[-1]
     assert over.get_json()["code"] == 429 and "nothing was stored" in over.get_json()["message"]
     assert 1 <= int(over.headers["Retry-After"]) <= 60
-    assert count(limited.config["DATABASE"], "SELECT COUNT(*) FROM events") == 5
+    assert count(limited, "SELECT COUNT(*) FROM events") == 5
 
 
 def test_each_notification_has_its_own_limit(limited):
@@ -65,7 +66,7 @@ def test_a_new_window_starts_afresh_and_prunes_the_old_ones(limited):
         for _ in range(50):
             store.count_webhook_call(notification["id"], old_window)
     assert client.post(webhook_path(notification), json={"email": "a@example.com"}).status_code == 201
-    rows = count(limited.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters")
+    rows = count(limited, "SELECT COUNT(*) FROM rate_counters")
     assert rows == 1
 
 
@@ -75,7 +76,7 @@ def test_zero_disables_the_limit_and_touches_no_counter(app_config):
     notification = make(client)
     for i in range(30):
         assert client.post(webhook_path(notification), json={"email": f"u{i}@example.com"}).status_code == 201
-    assert count(app.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters") == 0
+    assert count(app, "SELECT COUNT(*) FROM rate_counters") == 0
 
 
 def test_deleting_a_notification_drops_its_counters(limited, admin_headers):
@@ -83,7 +84,7 @@ def test_deleting_a_notification_drops_its_counters(limited, admin_headers):
     notification = make(client)
     client.post(webhook_path(notification), json={"email": "a@example.com"})
     client.delete(f"/api/notifications/{notification['id']}", headers=admin_headers)
-    assert count(limited.config["DATABASE"], "SELECT COUNT(*) FROM rate_counters") == 0
+    assert count(limited, "SELECT COUNT(*) FROM rate_counters") == 0
 
 
 @pytest.mark.slow
@@ -114,7 +115,8 @@ def test_the_limit_is_shared_by_gunicorn_workers(tmp_path, geoip_path):
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(call, range(40)))
     assert sorted(statuses) == [201] * 20 + [429] * 20
-    assert count(str(database), "SELECT COUNT(*) FROM events") == 20
-    assert count(str(database), "SELECT SUM(count) FROM rate_counters") == 40
+    with closing(sqlite3.connect(database)) as served:
+        assert served.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 20
+        assert served.execute("SELECT SUM(count) FROM rate_counters").fetchone()[0] == 40
     webhook_lines = [line.split() for line in log.read_text().splitlines() if "/webhooks/" in line]
     assert len({pid for pid, _status, _path in webhook_lines}) == 2, "both workers should have taken calls"

@@ -3,13 +3,12 @@ import base64
 import hashlib
 import hmac
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from helpers import csrf_token_from, log_in, webhook_path
+from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook.signatures import SignatureError, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
@@ -168,7 +167,7 @@ def test_malformed_signatures_fail_cleanly(headers):
 
 def event_count(app) -> int:
     """Return how many events the app's database holds."""
-    return sqlite3.connect(app.config["DATABASE"]).execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return len(stored(app))
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
-"""POST /webhooks/<token>: every rule of the contract, through the test client and a real SQLite file."""
+"""POST /webhooks/<token>: every rule of the contract, through the test client and a real database (each backend)."""
 import json
-import sqlite3
 import time
 
 import pytest
 from werkzeug.test import encode_multipart
 
 from geo import LONDON_IP
-from helpers import webhook_path
+from helpers import stored, webhook_path
 
 SEED = {
     "email": "test@gmail.com",
@@ -17,16 +16,6 @@ SEED = {
     "lastName": "Smith",
     "guid": "id",
 }
-
-
-def rows(app, sql="SELECT * FROM events"):
-    """Read the database file directly, as another process would."""
-    conn = sqlite3.connect(app.config["DATABASE"])
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql)]
-    finally:
-        conn.close()
 
 
 def post(client, notification, **kwargs):
@@ -53,16 +42,16 @@ def test_seed_example_is_stored_and_answered_with_the_normalized_event(client, a
     assert event["guid"] == "id"
     assert event["sources"]["email"] == "email"
     assert event["sources"]["name"] == "payload"
-    stored = rows(app)
-    assert len(stored) == 1
-    assert stored[0]["email"] == "test@gmail.com"
-    assert json.loads(stored[0]["raw"]) == SEED
+    events = stored(app)
+    assert len(events) == 1
+    assert events[0]["email"] == "test@gmail.com"
+    assert json.loads(events[0]["raw"]) == SEED
 
 
 def test_the_row_is_committed_before_the_answer(client, app, stream):
     response = post(client, stream, json={"email": "a@example.com"})
     event_id = response.get_json()["event"]["id"]
-    assert [r["id"] for r in rows(app)] == [event_id]
+    assert [r["id"] for r in stored(app)] == [event_id]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +86,7 @@ def test_bad_or_far_future_timestamps_are_422(client, app, stream, given):
     response = post(client, stream, json={"email": "a@example.com", "timestamp": given})
     assert response.status_code == 422
     assert "timestamp" in response.get_json()["errors"]
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_a_form_body_with_bracket_keys_builds_products(client, stream):
@@ -190,7 +179,7 @@ def test_invalid_fields_are_422_naming_the_field(client, app, stream, field, val
     body = response.get_json()
     assert (body["code"], body["status"]) == (422, "Unprocessable Entity")
     assert field in body["errors"]
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_product_errors_are_nested_by_index(client, app, stream):
@@ -199,14 +188,14 @@ def test_product_errors_are_nested_by_index(client, app, stream):
     assert response.status_code == 422
     errors = response.get_json()["errors"]["products"]["1"]
     assert set(errors) == {"name", "link", "price"}
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_a_stream_event_needs_an_email(client, app, stream):
     response = post(client, stream, json={"firstName": "Nobody"})
     assert response.status_code == 422
     assert "email" in response.get_json()["errors"]
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_an_email_anywhere_in_the_payload_is_found(client, stream):
@@ -301,7 +290,7 @@ def test_conversion_counts_any_body(client, app, conversion):
     assert post(client, conversion, json={"anything": [1, 2, 3]}).status_code == 201
     response = post(client, conversion, json={"timestamp": 1528611279})
     assert response.get_json()["event"]["timestamp"] == 1528611279000
-    assert len(rows(app)) == 3
+    assert len(stored(app)) == 3
 
 
 def test_a_conversion_with_an_unusable_timestamp_still_counts(client, conversion):
@@ -315,7 +304,7 @@ def test_dry_run_validates_and_stores_nothing(client, app, stream):
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "valid" and body["event"]["firstName"] == "John"
-    assert rows(app) == []
+    assert stored(app) == []
     assert post(client, stream, query_string={"dry_run": "1"}, json={"email": "bad"}).status_code == 422
 
 
@@ -337,7 +326,7 @@ def test_a_repeat_is_answered_as_duplicate_and_stored_once(client, app, stream, 
     assert second.status_code == 200
     assert second.get_json()["status"] == "duplicate"
     assert second.get_json()["event"]["id"] == first.get_json()["event"]["id"]
-    assert len(rows(app)) == 1
+    assert len(stored(app)) == 1
 
 
 def test_dedup_is_per_notification_and_applies_to_conversions(client, app, stream, conversion):
@@ -345,7 +334,7 @@ def test_dedup_is_per_notification_and_applies_to_conversions(client, app, strea
     assert post(client, conversion, headers=headers).status_code == 201
     assert post(client, conversion, headers=headers).status_code == 200
     assert post(client, stream, headers=headers, json={"email": "a@example.com"}).status_code == 201
-    assert len(rows(app)) == 2
+    assert len(stored(app)) == 2
 
 
 def test_an_unknown_token_is_404_in_the_error_shape(client):
@@ -377,14 +366,14 @@ def test_undecodable_bodies_are_400(client, app, stream, data, content_type):
     response = post(client, stream, data=data, content_type=content_type)
     assert response.status_code == 400
     assert response.get_json()["message"]
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_an_unsupported_type_is_415_naming_the_accepted_ones(client, app, stream):
     response = post(client, stream, data=b"<xml/>", content_type="application/xml")
     assert response.status_code == 415
     assert "application/json" in response.get_json()["message"]
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 def test_a_body_over_the_limit_is_413(app_config):
@@ -398,7 +387,7 @@ def test_a_body_over_the_limit_is_413(app_config):
     response = client.post(webhook_path(stream), json={"email": "a@example.com", "pad": "x" * 2000})
     assert response.status_code == 413
     assert response.get_json()["code"] == 413
-    assert rows(app) == []
+    assert stored(app) == []
 
 
 @pytest.mark.parametrize("field", ["firstName", "city", "currency", "total", "productLink", "productName"])

@@ -7,6 +7,7 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from . import history, store
+from .db import describe
 from .links import absolute_url
 from .schemas import notification_schema
 
@@ -100,7 +101,7 @@ def info_command():
     """Print where to open Proofhook and the admin token to log in with."""
     click.echo(f"Admin:        {absolute_url('admin.notifications')}")
     click.echo(f"Log in with:  {current_app.config['ADMIN_TOKEN']}")
-    click.echo(f"Database:     {current_app.config['DATABASE']}")
+    click.echo(f"Database:     {describe(current_app.config)}")
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
 
 

@@ -8,6 +8,10 @@ from .enrich.geoip import default_database_path
 # name: (parse, default). A default of None is filled in by `load()` from the instance folder.
 SETTINGS = {
     "DATABASE": (str, None),
+    # postgresql://user:password@host/dbname switches storage to PostgreSQL (several instances share it).
+    "DATABASE_URL": (str, ""),
+    # Connections each process keeps to PostgreSQL: a sync worker needs one, a gthread worker one per thread.
+    "DATABASE_POOL_SIZE": (int, 4),
     "ADMIN_TOKEN": (str, None),
     "SECRET_KEY": (str, None),
     "PUBLIC_URL": (str, ""),
@@ -59,11 +63,26 @@ def kept_secret(instance_path: str, filename: str) -> str:
     return secret
 
 
+def require_shared_secrets(settings: dict) -> None:
+    """Refuse a PostgreSQL setup whose instances would each invent their own admin token and session key."""
+    if not settings["DATABASE_URL"].startswith(("postgresql://", "postgres://")):
+        raise SystemExit("PROOFHOOK_DATABASE_URL must be a postgresql:// URL (leave it unset for SQLite)")
+    # Instances on several hosts share the database but not an instance folder: secrets generated there would
+    # differ per host, and a session signed by one instance would be refused by the next.
+    missing = [f"PROOFHOOK_{name}" for name in ("ADMIN_TOKEN", "SECRET_KEY") if not settings[name]]
+    if missing:
+        raise SystemExit(
+            f"With PROOFHOOK_DATABASE_URL set, set {' and '.join(missing)} too, to the same value on every instance"
+        )
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     """Layer defaults, the environment and test overrides into one settings dict."""
     settings = {name: default for name, (_parse, default) in SETTINGS.items()}
     settings.update(from_environment())
     settings.update(overrides or {})
+    if settings["DATABASE_URL"]:
+        require_shared_secrets(settings)
     if not settings["DATABASE"]:
         settings["DATABASE"] = os.path.join(instance_path, "proofhook.sqlite3")
     if not settings["ADMIN_TOKEN"]:

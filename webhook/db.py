@@ -1,16 +1,68 @@
-"""The database connection: one per request, pragmas, and the numbered schema migrations."""
+"""The database connection: one per request, SQLite or PostgreSQL, and the numbered schema migrations.
+
+Both backends hand out a connection with the same small interface (sqlite3.Connection's): `execute(sql, params)`
+with `?` or `:name` placeholders, rows read by name or position, `.rowcount`, `.fetchone()`; plus `BEGIN`,
+`ddl()`, `lock_schema()` and the table helpers `db copy` uses. Only this module and postgres.py know which one
+is in use.
+"""
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from importlib import resources
 
 import click
+import psycopg
 from flask import current_app, g
 from flask.cli import AppGroup
 
+from . import postgres
 
-def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> sqlite3.Connection:
-    """Open a connection with the pragmas every Proofhook connection needs."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection, plus what the PostgreSQL one has too."""
+
+    dialect = "sqlite"
+    # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
+    BEGIN = "BEGIN IMMEDIATE"
+    # In WAL mode a deferred transaction reads one snapshot from its first read to its end.
+    BEGIN_SNAPSHOT = "BEGIN"
+
+    def ddl(self, statement: str) -> str:
+        """Return a migration statement in this backend's dialect (ours is written in SQLite's)."""
+        return statement
+
+    def lock_schema(self) -> None:
+        """Serialise migrations: BEGIN IMMEDIATE has already taken the one write lock."""
+
+    def tables(self) -> dict[str, list[str]]:
+        """Return every table with the tables it references."""
+        names = [row[0] for row in self.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        )]
+        return {name: [row[2] for row in self.execute(f'PRAGMA foreign_key_list("{name}")')] for name in names}
+
+    def columns(self, table: str) -> list[str]:
+        """Return a table's column names in order."""
+        return [row[1] for row in self.execute(f'PRAGMA table_info("{table}")')]
+
+    def insert_rows(self, table: str, columns: list[str], rows) -> None:
+        """Insert many rows into a table."""
+        names = ", ".join(f'"{name}"' for name in columns)
+        self.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+
+    def reset_ids(self) -> None:
+        """Nothing to do: SQLite's next id is always past the largest one stored."""
+
+
+def is_postgres(target: str) -> bool:
+    """Tell whether a database setting names a PostgreSQL server rather than an SQLite file."""
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> SqliteConnection:
+    """Open an SQLite connection with the pragmas every Proofhook connection needs."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConnection)
     conn.row_factory = sqlite3.Row
     # WAL lets feed reads run while a webhook writes; busy_timeout makes writers queue instead of failing.
     conn.execute("PRAGMA journal_mode=WAL")
@@ -20,16 +72,33 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     return conn
 
 
-def get_db() -> sqlite3.Connection:
-    """Return this request's connection, opening it on first use."""
+def target(config) -> str:
+    """Return the database an app's settings name: the PostgreSQL URL if there is one, else the SQLite file."""
+    return config.get("DATABASE_URL") or config["DATABASE"]
+
+
+def open_database(where: str, config=None):
+    """Open a connection of its own (outside any pool) to a PostgreSQL URL or an SQLite file."""
+    config = config or {}
+    timeout_ms = config.get("BUSY_TIMEOUT_MS", 5000)
+    if is_postgres(where):
+        return postgres.connect(where, timeout_ms / 1000)
+    return connect(where, config.get("SQLITE_SYNCHRONOUS", "NORMAL"), timeout_ms)
+
+
+def get_db():
+    """Return this request's connection, opening it (or borrowing it from the pool) on first use."""
     if "db" not in g:
         cfg = current_app.config
-        g.db = connect(cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+        if cfg.get("DATABASE_URL"):
+            g.db = postgres.pooled(cfg["DATABASE_URL"], cfg["DATABASE_POOL_SIZE"], cfg["BUSY_TIMEOUT_MS"] / 1000)
+        else:
+            g.db = connect(cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
     return g.db
 
 
 def close_db(_exc=None) -> None:
-    """Close this request's connection, if one was opened."""
+    """Close this request's connection (or give it back to the pool), if one was opened."""
     conn = g.pop("db", None)
     if conn is not None:
         if conn.in_transaction:
@@ -37,11 +106,54 @@ def close_db(_exc=None) -> None:
         conn.close()
 
 
+def describe(config) -> str:
+    """Say which database an app uses, without its password."""
+    where = target(config)
+    if not is_postgres(where):
+        return where
+    info = psycopg.conninfo.conninfo_to_dict(where)
+    return f"PostgreSQL {info.get('user', '')}@{info.get('host', 'localhost')}:{info.get('port', 5432)}/" + (
+        info.get("dbname", "")
+    )
+
+
+# Errors that mean "the database can't serve right now" (the client may retry), never "your request is wrong".
+UNAVAILABLE_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+
+
+def unavailable_message(exc: Exception) -> str | None:
+    """Say why the database can't serve right now, or None when the error is a bug rather than an outage."""
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        # A standby, or a primary being failed over: writes come back once a writable primary answers.
+        return "The database is read-only; nothing was stored. Retry later."
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return "The database server's disk is full; nothing was stored. Retry later."
+    if isinstance(exc, psycopg.OperationalError):
+        # Connection refused or lost, a server restarting, a pool with no free connection, a lock timeout.
+        return "The database is unavailable; nothing was stored. Retry shortly."
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "The database is busy; retry shortly."
+    if "full" in text:
+        return "The server's disk is full; nothing was stored. Retry later."
+    if "readonly" in text or "read-only" in text:
+        return "The database is read-only; nothing was stored. Retry later."
+    return None
+
+
+# Errors raised when a write would break a UNIQUE constraint: two requests racing to store the same thing.
+CONFLICT_ERRORS = (sqlite3.IntegrityError, psycopg.errors.UniqueViolation)
+
+
+def is_conflict(exc: Exception) -> bool:
+    """Tell whether an integrity error is a unique violation (the other constraints are bugs, not races)."""
+    return isinstance(exc, psycopg.errors.UniqueViolation) or "UNIQUE constraint failed" in str(exc)
+
+
 @contextmanager
-def transaction(conn: sqlite3.Connection):
+def transaction(conn):
     """Run a block as one write transaction: all of it is committed, or none of it."""
-    # IMMEDIATE takes the write lock up front, so two writers never deadlock upgrading a read lock.
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(conn.BEGIN)
     try:
         yield conn
     except BaseException:
@@ -60,20 +172,23 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-def upgrade(conn: sqlite3.Connection) -> list[str]:
+def upgrade(conn) -> list[str]:
     """Apply the migrations this database has not seen yet; return their names."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations"
-        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-    )
     applied = []
+    # One transaction under the schema lock: instances starting together migrate one after the other, and the
+    # later ones find the work done. PostgreSQL's DDL is transactional, so a failed migration leaves nothing.
     with transaction(conn):
+        conn.lock_schema()
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
         for version, name, sql in migrations():
             if version in done:
                 continue
             for statement in split_statements(sql):
-                conn.execute(statement)
+                conn.execute(conn.ddl(statement))
             conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
             applied.append(name)
     return applied
@@ -83,6 +198,89 @@ def split_statements(sql: str) -> list[str]:
     """Split a migration file into statements (they hold no semicolons inside strings)."""
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def dependency_order(tables: dict[str, list[str]]) -> list[str]:
+    """Order tables so that each comes after the tables it references."""
+    ordered: list[str] = []
+
+    def visit(name: str, path: tuple) -> None:
+        """Place a table after its parents (a cycle through `path` is cut)."""
+        if name in ordered or name in path or name not in tables:
+            return
+        for parent in tables[name]:
+            visit(parent, (*path, name))
+        ordered.append(name)
+
+    for name in sorted(tables):
+        visit(name, ())
+    return ordered
+
+
+def data_tables(conn) -> list[str]:
+    """Return the tables that hold data (every one but schema_migrations), referenced tables first."""
+    return [name for name in dependency_order(conn.tables()) if name != "schema_migrations"]
+
+
+def count_rows(conn, table: str) -> int:
+    """Return how many rows a table holds."""
+    return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+
+def clear_tables(conn) -> None:
+    """Delete every row of every data table and restart the ids (run it inside a transaction)."""
+    for table in reversed(data_tables(conn)):
+        conn.execute(f'DELETE FROM "{table}"')
+    conn.reset_ids()
+
+
+class CopyError(Exception):
+    """A copy that was refused or did not verify; nothing was written."""
+
+
+def applied_versions(conn) -> list[int]:
+    """Return the migrations a database has applied."""
+    return [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+
+
+def copy_database(source, target, force: bool = False) -> dict[str, int]:
+    """Copy every row of every table from one database to another, ids and times as they are; return the counts.
+
+    The target gets the schema first; it must be empty unless `force`, which empties it. The copy is one
+    transaction on the target, read from one snapshot of the source, and is committed only when every table's
+    row count in the target equals the source's.
+    """
+    upgrade(target)
+    if applied_versions(source) != applied_versions(target):
+        raise CopyError("The two databases are at different schema versions: run `flask --app app db upgrade`.")
+    tables = data_tables(source)
+    if sorted(tables) != sorted(data_tables(target)):
+        raise CopyError(f"The target's tables differ from the source's: {sorted(data_tables(target))}")
+    copied = {}
+    with transaction(target):
+        held = {table: n for table in tables if (n := count_rows(target, table))}
+        if held and not force:
+            found = ", ".join(f"{table}: {n}" for table, n in held.items())
+            raise CopyError(f"The target already holds data ({found}); nothing was copied. "
+                            "Add --force to replace it with this database's data.")
+        clear_tables(target)
+        source.execute(source.BEGIN_SNAPSHOT)
+        try:
+            for table in tables:
+                columns = source.columns(table)
+                if sorted(columns) != sorted(target.columns(table)):
+                    raise CopyError(f"Table {table} has different columns in the target.")
+                names = ", ".join(f'"{name}"' for name in columns)
+                rows = source.execute(f'SELECT {names} FROM "{table}"')
+                target.insert_rows(table, columns, (tuple(row) for row in rows))
+                copied[table] = count_rows(source, table)
+        finally:
+            source.rollback()
+        target.reset_ids()
+        for table, n in copied.items():
+            if count_rows(target, table) != n:
+                raise CopyError(f"Table {table}: {count_rows(target, table)} rows arrived of {n}; nothing was copied.")
+    return copied
 
 
 db_cli = AppGroup("db", help="Manage the database.")
@@ -97,9 +295,28 @@ def upgrade_command():
     click.echo(f"Applied {', '.join(applied)}." if applied else f"The database schema is up to date (version {version}).")
 
 
+@db_cli.command("copy")
+@click.option("--to", "to", required=True, metavar="URL",
+              help="The database to fill: postgresql://user:password@host/dbname (or an SQLite file).")
+@click.option("--force", is_flag=True, help="Replace the data the target already holds.")
+def copy_command(to: str, force: bool):
+    """Copy this installation's data into another database (ids and timestamps kept), then verify the counts."""
+    try:
+        with closing(open_database(to, current_app.config)) as target_conn:
+            copied = copy_database(get_db(), target_conn, force)
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (sqlite3.Error, psycopg.Error) as exc:
+        raise click.ClickException(f"Nothing was copied: {exc}") from None
+    for table, n in copied.items():
+        click.echo(f"{table}: {n} row{'' if n == 1 else 's'}")
+    click.echo(f"Copied to {describe({'DATABASE': to})} and verified: the row counts match.")
+
+
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
-    with app.app_context():
-        upgrade(get_db())
+    # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.
+    with closing(open_database(target(app.config), app.config)) as conn:
+        upgrade(conn)

@@ -1,5 +1,4 @@
 """One error shape for every API and webhook route; an HTML page for browsers."""
-import sqlite3
 from http import HTTPStatus
 
 from flask import jsonify, render_template, request
@@ -7,6 +6,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .body import BodyError
+from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS, is_conflict, unavailable_message
 
 # Paths whose clients are programs: they always get JSON, whatever they accept.
 JSON_PREFIXES = ("/api/", "/webhooks/", "/feed/")
@@ -51,18 +51,19 @@ def handle_body_error(exc: BodyError):
     return error_response(exc.status, exc.message)
 
 
-def handle_database_error(exc: sqlite3.OperationalError):
-    """Answer a database that is busy, full or read-only with 503; re-raise anything else."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        message = "The database is busy; retry shortly."
-    elif "full" in text:
-        message = "The server's disk is full; nothing was stored. Retry later."
-    elif "readonly" in text or "read-only" in text:
-        message = "The database is read-only; nothing was stored. Retry later."
-    else:
+def handle_database_error(exc: Exception):
+    """Answer a database that is busy, full, read-only or unreachable with 503; re-raise anything else."""
+    message = unavailable_message(exc)
+    if message is None:
         raise exc
     return error_response(503, message, headers={"Retry-After": "5"})
+
+
+def handle_conflict(exc: Exception):
+    """Answer a write that lost a race for a unique value with 409; re-raise any other integrity error."""
+    if not is_conflict(exc):
+        raise exc
+    return error_response(409, "That conflicts with something stored meanwhile; nothing was changed. Retry.")
 
 
 def init_app(app) -> None:
@@ -70,4 +71,7 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(BodyError, handle_body_error)
-    app.register_error_handler(sqlite3.OperationalError, handle_database_error)
+    for error in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error, handle_database_error)
+    for error in CONFLICT_ERRORS:
+        app.register_error_handler(error, handle_conflict)
