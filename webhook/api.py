@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, request
 from marshmallow import ValidationError
 
-from . import store
+from . import insight, store
 from .auth import api_auth_required, csrf
 from .body import parse_body
 from .links import absolute_url
@@ -52,9 +52,14 @@ def existing_notification(notification_id: int) -> dict:
 
 def query_limit(default: int = 50) -> int:
     """Return the `limit` query parameter, 1..MAX_EVENTS, or raise a 422 naming it."""
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EVENTS:
-        raise ValidationError({"limit": [f"Must be a whole number from 1 to {MAX_EVENTS}."]})
+    return query_number("limit", default, MAX_EVENTS)
+
+
+def query_number(name: str, default: int, highest: int) -> int:
+    """Return a whole-number query parameter, 1..highest, or raise a 422 naming it."""
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+        raise ValidationError({name: [f"Must be a whole number from 1 to {highest}."]})
     return int(raw)
 
 
@@ -88,6 +93,14 @@ def list_events(notification_id: int):
     existing_notification(notification_id)
     events = store.list_events(notification_id, limit=query_limit())
     return {"events": [event_json(event) for event in events]}
+
+
+@bp.get("/notifications/<int:notification_id>/stats")
+@api_auth_required
+def notification_stats(notification_id: int):
+    """Show impressions, clicks, click-through rate and events received per UTC day of the last `days` (30)."""
+    existing_notification(notification_id)
+    return insight.stats(notification_id, query_number("days", insight.DEFAULT_DAYS, insight.MAX_DAYS))
 
 
 @bp.patch("/notifications/<int:notification_id>")
