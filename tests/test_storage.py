@@ -41,12 +41,13 @@ def test_instances_starting_together_migrate_once(empty_database):
 
     def start() -> None:
         """Start like an instance: open a connection and upgrade, all threads at once."""
-        with closing(db.open_database(empty_database)) as conn:
-            barrier.wait()
-            try:
+        try:
+            with closing(db.open_database(empty_database)) as conn:
+                barrier.wait(timeout=30)  # a thread that fails to connect must not leave the others waiting
                 applied.append(db.upgrade(conn))
-            except Exception as exc:  # any error here is what the test is looking for
-                failures.append(exc)
+        except Exception as exc:  # any error here is what the test is looking for
+            failures.append(exc)
+            barrier.abort()
 
     threads = [threading.Thread(target=start) for _ in range(4)]
     for thread in threads:

@@ -3,12 +3,13 @@ import sqlite3
 from importlib import resources
 
 import pytest
+from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import csrf_token_from, log_in, made_recent, platform_request, webhook_path
 from webhook import create_app
-from webhook.present import stream_popup, template_values
+from webhook.present import popup_text, stream_popup, template_values
 from webhook.templating import private_key, problems, raw_value, render, words
 
 NOW = 1_762_200_000_000
@@ -49,7 +50,7 @@ RAW = {
 def text(template, event=None, raw=RAW):
     """Render a template for an event (EVENT by default) with its raw payload."""
     event = {**(event or EVENT), "raw": raw}
-    return stream_popup(event, {**NOTIFICATION, "template": template}, NOW)["text"]
+    return popup_text(event, {**NOTIFICATION, "template": template}, NOW)
 
 
 # Checking
@@ -88,7 +89,10 @@ def test_bad_templates_are_explained(template, problem):
 
 def test_without_a_template_the_default_text_stands():
     assert text(None) is None
-    popup = stream_popup(EVENT, NOTIFICATION, NOW)
+    keyed = Flask(__name__)
+    keyed.config["SECRET_KEY"] = "test"  # popup ids are HMACs keyed with it
+    with keyed.app_context():
+        popup = stream_popup({"id": 1, **EVENT}, NOTIFICATION, NOW)
     assert (popup["text"], popup["message"], popup["product"]["name"]) == (None, "purchased", "Runner Sneakers")
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import history, intake, store
+from . import chart, history, insight, intake, store
 from .api import notification_json
 from .links import absolute_url
 from .auth import (
@@ -141,6 +141,7 @@ def existing_notification(notification_id: int) -> dict:
 
 def render_notification(found: dict, form: dict | None = None, errors: dict | None = None, **sections):
     """Render a notification's page, keeping what was typed into its settings form after an error."""
+    stats = insight.stats(found["id"])
     page = render_template(
         "notification.html",
         notification=notification_json(found),
@@ -149,6 +150,8 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         snippet=widget_snippet(found),
         events=store.list_events(found["id"], limit=20),
         geoip_credit=geoip_credit(),
+        stats=stats,
+        chart=chart.svg(stats),
         form=form or {},
         errors=errors or {},
         **sections,
@@ -269,6 +272,18 @@ def delete_notification(notification_id: int):
         abort(404, f"There is no notification {notification_id}.")
     flash("Deleted the notification and its events.")
     return redirect(url_for("admin.notifications"))
+
+
+@bp.app_template_filter("number")
+def number_filter(value: int) -> str:
+    """Render 12345 as "12,345" in templates."""
+    return chart.number(value)
+
+
+@bp.app_template_filter("percent")
+def percent_filter(ctr: float | None) -> str:
+    """Render a click-through rate as "1.9%" (or "—" when nothing was shown) in templates."""
+    return chart.percent(ctr)
 
 
 @bp.app_template_filter("time_ago")

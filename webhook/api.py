@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, request, stream_with_context
 from marshmallow import ValidationError
 
-from . import history, store
+from . import history, insight, store
 from .auth import api_auth_required, csrf
 from .body import parse_body
 from .hooks import TRUE_WORDS
@@ -56,9 +56,14 @@ def existing_notification(notification_id: int) -> dict:
 
 def query_limit(default: int = 50) -> int:
     """Return the `limit` query parameter, 1..MAX_EVENTS, or raise a 422 naming it."""
-    raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EVENTS:
-        raise ValidationError({"limit": [f"Must be a whole number from 1 to {MAX_EVENTS}."]})
+    return query_number("limit", default, MAX_EVENTS)
+
+
+def query_number(name: str, default: int, highest: int) -> int:
+    """Return a whole-number query parameter, 1..highest, or raise a 422 naming it."""
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+        raise ValidationError({name: [f"Must be a whole number from 1 to {highest}."]})
     return int(raw)
 
 
@@ -107,6 +112,14 @@ def export_events(notification_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
+
+
+@bp.get("/notifications/<int:notification_id>/stats")
+@api_auth_required
+def notification_stats(notification_id: int):
+    """Show impressions, clicks, click-through rate and events received per UTC day of the last `days` (30)."""
+    existing_notification(notification_id)
+    return insight.stats(notification_id, query_number("days", insight.DEFAULT_DAYS, insight.MAX_DAYS))
 
 
 @bp.patch("/notifications/<int:notification_id>")

@@ -10,10 +10,18 @@ from flask_wtf.csrf import CSRFProtect
 from . import limits, store
 
 csrf = CSRFProtect()
+# Blueprints that serve visitors' browsers (the feed, the widget, its activity reports): no session, no cookie.
+PUBLIC_BLUEPRINTS = {"feed"}
 
 
 class RequestAwareSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure only when the request came over https (so plain-http `make run` works)."""
+
+    def save_session(self, app, session, response) -> None:
+        """Save the session, except on the public side: its answers never refresh or set a cookie."""
+        # Not in open_session: Flask opens the session before it matches the URL to a blueprint.
+        if request.blueprint not in PUBLIC_BLUEPRINTS:
+            super().save_session(app, session, response)
 
     def get_cookie_secure(self, app) -> bool:
         """Return whether this request is https (behind a proxy: as ProxyFix reports it)."""

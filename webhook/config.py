@@ -27,6 +27,9 @@ SETTINGS = {
     # FULL also survives a power cut, at the cost measured in the README's "Performance".
     "SQLITE_SYNCHRONOUS": (str, "NORMAL"),
     "BUSY_TIMEOUT_MS": (int, 5000),
+    # Widget activity reports one client address may send at once, and how fast that allowance refills.
+    "ACTIVITY_BURST": (int, 20),
+    "ACTIVITY_PER_MINUTE": (int, 30),
 }
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from . import store
+from . import insight, store
+from .auth import csrf
 from .present import MINUTE_MS, feed
 
 bp = Blueprint("feed", __name__)
@@ -16,7 +17,7 @@ STATIC = Path(__file__).parent / "static"
 FEED_MAX_AGE = 30
 WIDGET_MAX_AGE = 300
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
-FEED_FORMAT = 1
+FEED_FORMAT = 2
 
 
 def feed_clock() -> int:
@@ -60,6 +61,37 @@ def widget_script() -> tuple[bytes, str]:
     return script, hashlib.sha256(script).hexdigest()[:32]
 
 
+@bp.route("/feed/<key>/activity", methods=["POST", "OPTIONS"])
+@csrf.exempt
+def report_activity(key: str):
+    """Count a widget's impressions and clicks; answer 204 to anything, so a page never sees an error."""
+    # Fire-and-forget: the widget never reads the answer, and junk, forged ids, unknown keys and bursts are
+    # dropped the same quiet way. Cheapest checks first: size, then the rate limit, then the database.
+    if request.method == "POST":
+        data = report_body()
+        if data is not None and current_app.extensions["proofhook_activity"].allow(request.remote_addr):
+            notification = store.notification_by_public_key(key)
+            if notification is not None:
+                insight.record_report(notification, data, feed_clock())
+    response = current_app.response_class(status=204)
+    del response.headers["Content-Type"]
+    response.headers["Cache-Control"] = "no-store"
+    # The widget sends text/plain (no preflight); a hand-written client sending JSON gets its preflight answered.
+    response.headers["Access-Control-Allow-Methods"] = "POST"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def report_body() -> bytes | None:
+    """Return the request's body if it is small enough to be a report, reading no more than that; else None."""
+    limit = insight.MAX_REPORT_BYTES
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    data = request.stream.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
 @bp.get("/widget.js")
 def widget():
     """Serve the embeddable widget script."""
@@ -80,7 +112,9 @@ def allow_any_origin(response):
 
 
 def init_app(app) -> None:
-    """Register the blueprint and give older notifications their public keys."""
+    """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
     app.register_blueprint(bp)
+    burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]
+    app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
     with app.app_context():
         store.ensure_public_keys()

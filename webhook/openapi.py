@@ -134,6 +134,14 @@ def api_paths() -> dict:
                                           "content": {"text/csv": {"schema": {"type": "string"}}}},
                                   **errors(401, 404)}},
         },
+        "/api/notifications/{notification_id}/stats": {
+            **one,
+            "get": {"tags": ["api"], "summary": "Impressions, clicks and events received per UTC day",
+                    "security": ADMIN,
+                    "parameters": [{"name": "days", "in": "query",
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}],
+                    "responses": {"200": answer("the stats", schemas.StatsSchema), **errors(401, 404, 422)}},
+        },
         "/api/notifications/{notification_id}/rotate-webhook-token": {
             **one,
             "post": {"tags": ["api"], "summary": "Give a notification a new webhook URL (the old one 404s)",
@@ -154,6 +162,14 @@ def feed_paths() -> dict:
                     "responses": {"200": answer("the feed", schemas.FeedSchema),
                                   "304": {"description": "unchanged since the ETag sent"},
                                   **errors(404)}},
+        },
+        "/feed/{key}/activity": {
+            "post": {"tags": ["feed"], "summary": "The widget's impressions and clicks (sent with sendBeacon)",
+                     "description": "Always 204, whatever the body: reports for unknown keys or ids, junk and"
+                                    " bursts are dropped without a word, and nothing about the sender is kept.",
+                     "security": [], "parameters": [key],
+                     "requestBody": {"required": False, "content": {"text/plain": {"schema": {"type": "string"}}}},
+                     "responses": {"204": {"description": "received (or quietly dropped)"}}},
         },
         "/widget.js": {
             "get": {"tags": ["feed"], "summary": "The embeddable widget script", "security": [],

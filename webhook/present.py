@@ -1,4 +1,10 @@
 """What people see: display names, place lines, "time ago" and the popup, shared by every page and feed."""
+import base64
+import hashlib
+import hmac
+
+from flask import current_app
+
 from . import store
 from .store import now_ms
 from .templating import render
@@ -61,9 +67,19 @@ def event_json(event: dict) -> dict:
     return shown
 
 
+def item_id(kind: str, number: int) -> str:
+    """Return a popup's opaque public id: an HMAC of what it shows, so no sequential event id (a sales count) leaks."""
+    # The widget reports impressions and clicks by this id; insight.visible_items maps it back by recomputing it
+    # for the popups the feed shows now. 96 bits: unguessable, and short in every report.
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"popup|{kind}:{number}".encode(), hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def stream_popup(event: dict, notification: dict, now: int | None = None) -> dict:
     """Describe one stream popup: only what a site visitor may see."""
     return {
+        "id": item_id("event", event["id"]),
         "type": "stream",
         "name": display_name(event.get("firstName"), event.get("lastName")),
         "initials": initials(event.get("firstName"), event.get("lastName")),
@@ -135,6 +151,7 @@ def conversion_popup(count: int, notification: dict, window_hours: int | None = 
     window = plural(window_hours, "hour")
     people = "1 person" if count == 1 else f"{count} people"
     return {
+        "id": item_id("conversion", notification["id"]),
         "type": "conversion",
         "count": count,
         "message": notification["message"],
@@ -150,7 +167,13 @@ def popups(notification: dict, guid: str | None = None, now: int | None = None) 
         since = now - notification["conversion_window_hours"] * HOUR_MS
         count = store.count_shown_events(notification["id"], since, guid=guid)
         return [conversion_popup(count, notification)] if count >= notification["conversion_min_count"] else []
-    events = store.list_events(
+    return [stream_popup(event, notification, now) for event in shown_events(notification, guid, now)]
+
+
+def shown_events(notification: dict, guid: str | None = None, now: int | None = None) -> list[dict]:
+    """Return the events a stream notification's popups show now, newest first, under its feed options."""
+    now = now if now is not None else now_ms()
+    return store.list_events(
         notification["id"],
         limit=notification["feed_max_items"],
         since_ms=now - notification["feed_days"] * DAY_MS,
@@ -159,7 +182,6 @@ def popups(notification: dict, guid: str | None = None, now: int | None = None) 
         named=bool(notification["feed_hide_anonymous"]),
         placed=bool(notification["feed_hide_placeless"]),
     )
-    return [stream_popup(event, notification, now) for event in events]
 
 
 def feed(notification: dict, guid: str | None = None, now: int | None = None) -> dict:

@@ -439,6 +439,27 @@ class FeedSchema(Schema):
     items = fields.List(fields.Nested(PopupSchema), required=True)
 
 
+class DayStatsSchema(Schema):
+    """One UTC day (or the totals) of a notification's insight."""
+
+    date = fields.String(metadata={"description": "YYYY-MM-DD, UTC (absent in the totals)"})
+    impressions = fields.Integer(required=True)
+    clicks = fields.Integer(required=True)
+    ctr = fields.Float(required=True, allow_none=True, metadata={"description": "clicks / impressions; null without"})
+    events_received = fields.Integer(required=True)
+
+
+class StatsSchema(Schema):
+    """GET /api/notifications/<id>/stats."""
+
+    notification_id = fields.Integer(required=True)
+    days = fields.Integer(required=True)
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+    daily = fields.List(fields.Nested(DayStatsSchema), required=True)
+    totals = fields.Nested(DayStatsSchema, required=True)
+
+
 class NotificationListSchema(Schema):
     """GET /api/notifications."""
 

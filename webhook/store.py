@@ -356,3 +356,42 @@ def clear_login_failures(client: str) -> None:
     conn = get_db()
     with transaction(conn):
         conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))
+
+
+# --- activity: impressions and clicks (migration 0005_activity) --------------------------------
+
+
+def record_activity(notification_id: int, day: int, counts: dict[int, tuple[int, int]]) -> None:
+    """Add (impressions, clicks) per event shown to a notification's counters of one UTC day, all or nothing."""
+    # No feed_version bump: counters change nothing a visitor sees, so the feed's ETag must stay valid.
+    conn = get_db()
+    with transaction(conn):
+        for event_id, (impressions, clicks) in counts.items():
+            conn.execute(
+                "INSERT INTO activity (notification_id, day, event_id, impressions, clicks) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (notification_id, day, event_id) DO UPDATE SET"
+                " impressions = activity.impressions + excluded.impressions,"
+                " clicks = activity.clicks + excluded.clicks",
+                (notification_id, day, event_id, impressions, clicks),
+            )
+
+
+def activity_by_day(notification_id: int, since_day: int) -> dict[int, tuple[int, int]]:
+    """Return {UTC day (ms): (impressions, clicks)} of a notification from `since_day` on; days without any left out."""
+    rows = get_db().execute(
+        "SELECT day, SUM(impressions), SUM(clicks) FROM activity WHERE notification_id = ? AND day >= ? GROUP BY day",
+        (notification_id, since_day),
+    )
+    # int(): PostgreSQL's SUM of BIGINT is NUMERIC.
+    return {int(day): (int(impressions), int(clicks)) for day, impressions, clicks in rows}
+
+
+def events_received_by_day(notification_id: int, since_day: int) -> dict[int, int]:
+    """Return {UTC day (ms): events received that day} of a notification from `since_day` on (by arrival time)."""
+    # Integer division by the day's length buckets by UTC day in both SQLite and PostgreSQL (BIGINT / BIGINT).
+    rows = get_db().execute(
+        f"SELECT received_at / {DAY_MS}, COUNT(*) FROM events WHERE notification_id = ? AND received_at >= ?"
+        f" GROUP BY received_at / {DAY_MS}",
+        (notification_id, since_day),
+    )
+    return {int(day_number) * DAY_MS: int(count) for day_number, count in rows}

@@ -84,7 +84,7 @@ def proofhook(tmp_path_factory, geoip_path):
                          " WHERE notification_id = ?", (hostile["id"],))
         conn.close()
         yield {"base": base, "stream": stream["public_key"], "signups": signups["public_key"],
-               "hostile": hostile["public_key"]}
+               "hostile": hostile["public_key"], "database": database}
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +260,65 @@ def test_readable_on_a_phone_and_still_with_reduced_motion(visit, proofhook):
     style = popup.evaluate("p => [getComputedStyle(p).transitionDuration, getComputedStyle(p).fontSize]")
     assert style[0] in ("0s", "0s, 0s") and float(style[1].rstrip("px")) >= 14
     assert popup.locator("button.x").bounding_box()["width"] >= 24  # big enough to tap
+
+
+# --- impressions and clicks (Insight) --------------------------------------------------------------------------
+
+
+def fresh_notification(proofhook, type: str = "stream", **payload) -> dict:
+    """Create a notification of its own for one test (others' late beacons can't touch it), with one event."""
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    made = requests.post(f"{proofhook['base']}/api/notifications", json={"name": "Beacons", "type": type},
+                         headers=auth).json()
+    assert requests.post(made["webhook_url"], json=payload).status_code == 201
+    return made
+
+
+def totals_become(proofhook, notification, expected: dict, timeout: float = 5) -> dict:
+    """Poll the stats API until the totals show `expected` (a beacon lands when the browser sends it)."""
+    url = f"{proofhook['base']}/api/notifications/{notification['id']}/stats?days=2"
+    deadline = time.monotonic() + timeout
+    while True:
+        totals = requests.get(url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()["totals"]
+        if all(totals[name] == value for name, value in expected.items()) or time.monotonic() > deadline:
+            return totals
+        time.sleep(0.1)
+
+
+def test_a_shown_popup_and_a_click_on_its_link_are_counted(visit, proofhook):
+    made = fresh_notification(proofhook, email="ann.lee@example.com", productName="Tote",
+                              productLink="https://example.com/tote")
+    page = visit("beacon.html", [snippet(proofhook["base"], made["public_key"], flush=0.2)])
+    page.context.route("https://example.com/**", lambda route: route.fulfill(body="the product page"))
+    popup = page.locator(POPUP).first
+    popup.wait_for()
+    assert totals_become(proofhook, made, {"impressions": 1}) == \
+        {"impressions": 1, "clicks": 0, "ctr": 0.0, "events_received": 1}
+    with page.context.expect_page():
+        popup.locator("a").click()  # the product opens in a new tab; the click is reported at once
+    popup.locator("a").click()      # a second click on the same popup is not a second click-through
+    assert totals_become(proofhook, made, {"clicks": 1}) == \
+        {"impressions": 1, "clicks": 1, "ctr": 1.0, "events_received": 1}
+    page.wait_for_timeout(400)  # two flush intervals: nothing more arrives
+    assert totals_become(proofhook, made, {}, timeout=0)["clicks"] == 1
+    assert page.errors == [] and page.dialogs == []
+
+
+def test_what_is_queued_leaves_when_the_visitor_leaves(visit, site, proofhook):
+    made = fresh_notification(proofhook, "conversion")
+    page = visit("leave.html", [snippet(proofhook["base"], made["public_key"], flush=600)])
+    page.locator(POPUP).first.wait_for()
+    page.locator(POPUP).first.locator(".tx").click()  # a click on the popup itself counts too…
+    assert totals_become(proofhook, made, {"clicks": 1})["impressions"] == 1  # …and takes the queue with it
+    page.reload()  # the next page view, with a flush timer far away…
+    page.locator(POPUP).first.wait_for()
+    page.goto(f"{site[1]}/beacon.html")  # …until the visitor leaves: pagehide sends the impression
+    assert totals_become(proofhook, made, {"impressions": 2}) == \
+        {"impressions": 2, "clicks": 1, "ctr": 0.5, "events_received": 1}
+
+
+def test_reports_store_no_address_or_agent(proofhook):
+    with sqlite3.connect(proofhook["database"]) as conn:
+        text = "\n".join(conn.iterdump())
+    conn.close()
+    assert "127.0.0.1" not in text and "HeadlessChrome" not in text and "Mozilla" not in text

@@ -1,5 +1,5 @@
 /* Proofhook widget. Paste: <script src="https://your-proofhook/widget.js" data-key="PUBLIC_KEY" async></script>
-   Options (data-*): position (bottom-left|bottom-right|top-left|top-right), delay, display, gap (seconds), guid.
+   Options (data-*): position (bottom-left|bottom-right|top-left|top-right), delay, display, gap, flush (seconds), guid.
    It must never break the host page: everything runs inside try/catch, styles live in a Shadow DOM,
    data goes in with textContent only, and only http(s) URLs become links or images. */
 (function () {
@@ -26,6 +26,7 @@
     "@media (prefers-reduced-motion:reduce){.pop{transition:none;transform:none}}";
 
   var stacks = {};
+  var widgets = [];
   var closedNow = false;
 
   function closed() {
@@ -123,11 +124,15 @@
   }
 
   // One widget per data-key: fetch its feed, then show its items one after another.
-  // A popup becomes visible only in show() and every click on it arrives in onClick(): hooks for impressions
-  // and clicks belong in those two places.
+  // A popup becomes visible only in show() and every click on it arrives in onClick(): both report to Proofhook.
   function Widget(script) {
     var d = script.dataset;
-    this.feedUrl = new URL("feed/" + encodeURIComponent(d.key) + ".json", script.src);
+    var base = new URL("feed/" + encodeURIComponent(d.key), script.src).href;
+    this.feedUrl = new URL(base + ".json");
+    this.activityUrl = base + "/activity";
+    this.flushMs = seconds(d.flush, 10);
+    this.guid = d.guid;
+    this.queue = [];
     if (d.guid) this.feedUrl.searchParams.set("guid", d.guid);
     this.position = POSITIONS[d.position] ? d.position : "bottom-left";
     this.delay = seconds(d.delay, 3);
@@ -148,7 +153,7 @@
   };
 
   Widget.prototype.later = function (fn, ms) {
-    setTimeout(function () { try { fn(); } catch (e) { quiet(e); } }, ms);
+    return setTimeout(function () { try { fn(); } catch (e) { quiet(e); } }, ms);
   };
 
   Widget.prototype.next = function (i) {
@@ -162,16 +167,40 @@
     var self = this;
     var node = popup(item);
     node.setAttribute("data-key", self.key);
-    node.addEventListener("click", function (event) { self.onClick(event, item); });
+    node.addEventListener("click", function (event) { try { self.onClick(event, item); } catch (e) { quiet(e); } });
     stack(self.position).appendChild(node);
     self.node = node;
     node.getBoundingClientRect(); // lay out once so the fade-in transition runs
     node.className += " on";
+    if (!document.hidden) self.report(item, "impression");
   };
 
   Widget.prototype.onClick = function (event, item) {
     if (event.target.className === "x") closeAll();
+    else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
   };
+
+  // Impressions and clicks leave in batches, by sendBeacon: a text/plain string (no CORS preflight), no answer
+  // awaited, nothing that could slow the page. The server counts only ids of popups its feed shows.
+  Widget.prototype.report = function (item, kind) {
+    var self = this;
+    if (typeof item.id !== "string" || !navigator.sendBeacon) return;
+    self.queue.push({ id: item.id, kind: kind });
+    if (!self.timer) self.timer = self.later(function () { self.flush(); }, self.flushMs);
+  };
+
+  Widget.prototype.flush = function () {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    while (this.queue.length) {
+      var items = this.queue.splice(0, 50);
+      navigator.sendBeacon(this.activityUrl, JSON.stringify({ v: 1, guid: this.guid, items: items }));
+    }
+  };
+
+  function flushAll() {
+    for (var i = 0; i < widgets.length; i++) try { widgets[i].flush(); } catch (e) { quiet(e); }
+  }
 
   Widget.prototype.hide = function () {
     var node = this.node;
@@ -194,11 +223,14 @@
       var script = scripts[i];
       if (script.proofhookStarted || !/\/widget\.js(\?|#|$)/.test(script.src)) continue;
       script.proofhookStarted = true;
-      try { new Widget(script).start(); } catch (e) { quiet(e); }
+      try { var w = new Widget(script); widgets.push(w); w.start(); } catch (e) { quiet(e); }
     }
   }
 
   try {
+    // A visitor leaving or switching tabs: send what is queued now, while the page can still send.
+    window.addEventListener("pagehide", flushAll);
+    document.addEventListener("visibilitychange", function () { if (document.hidden) flushAll(); });
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
     else startAll();
   } catch (e) { quiet(e); }
