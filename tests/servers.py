@@ -26,9 +26,10 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> N
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        # A worker still loading (GeoIP, name lists) on a busy machine times out rather than refusing.
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
 

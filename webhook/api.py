@@ -42,7 +42,8 @@ def existing_notification(notification_id: int) -> dict:
 def query_limit(default: int = 50) -> int:
     """Return the `limit` query parameter, 1..MAX_EVENTS, or raise a 422 naming it."""
     raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_EVENTS:
+    # ASCII digits, few of them: "²".isdigit() is true but int("²") raises, and int() of 5000 digits too.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_EVENTS:
         raise ValidationError({"limit": [f"Must be a whole number from 1 to {MAX_EVENTS}."]})
     return int(raw)
 

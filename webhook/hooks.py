@@ -24,10 +24,14 @@ def receive(token: str):
     warnings += outcome.warnings
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
+    dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
+    if outcome.cancels and dry_run:
+        # A dry run changes nothing, cancellations included.
+        return {"status": "valid", "cancels": outcome.cancels, "warnings": warnings}, 200
     if outcome.cancels:
         hidden = store.hide_event(notification["id"], outcome.cancels)
         return {"status": "cancelled", "cancelled": hidden, "warnings": warnings}, 200
-    if request.args.get("dry_run", "").lower() in TRUE_WORDS:
+    if dry_run:
         return {"status": "valid", "event": event_json(outcome.event), "warnings": warnings}, 200
     event, created = store.insert_event(notification["id"], outcome.event, data, outcome.dedup_key)
     if not created:

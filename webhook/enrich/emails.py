@@ -53,6 +53,8 @@ def _walk(data):
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
             seen += 1
+            if seen > MAX_NODES:
+                return  # checked per value: one object with 100,000 keys is as absurd as deep nesting
             path = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, str):
                 yield path, key, value
