@@ -44,10 +44,16 @@ def transaction(conn: sqlite3.Connection):
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        # Inside the try: COMMIT itself can fail (disk full, I/O error, a deferred constraint), and then
+        # the transaction must be rolled back here, not left open for the next statement to extend.
+        conn.commit()
     except BaseException:
-        conn.rollback()
+        if conn.in_transaction:
+            try:
+                conn.rollback()
+            except sqlite3.Error:
+                pass  # the error being raised says more; SQLite rolls back an unfinished WAL write anyway
         raise
-    conn.commit()
 
 
 def migrations() -> list[tuple[int, str, str]]:

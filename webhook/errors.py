@@ -2,7 +2,7 @@
 import sqlite3
 from http import HTTPStatus
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -51,17 +51,26 @@ def handle_body_error(exc: BodyError):
     return error_response(exc.status, exc.message)
 
 
+# What SQLite says (lower-cased) → what the client is told. Each is a passing state of the server, not of the
+# request: "database is locked" after busy_timeout, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN (a read-only
+# mount refuses even to open a WAL database), SQLITE_IOERR.
+UNAVAILABLE = (
+    (("locked", "busy"), "The database is busy; nothing was stored. Retry shortly."),
+    (("full",), "The server's disk is full; nothing was stored. Retry later."),
+    (("readonly", "read-only"), "The database is read-only; nothing was stored. Retry later."),
+    (("unable to open",), "The database can't be opened; nothing was stored. Retry later."),
+    (("disk i/o error",), "The server's disk refused a write (is it full?); nothing was stored. Retry later."),
+)
+
+
 def handle_database_error(exc: sqlite3.OperationalError):
-    """Answer a database that is busy, full or read-only with 503; re-raise anything else."""
+    """Answer a database that is busy, full, read-only or unreadable with 503; re-raise anything else."""
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        message = "The database is busy; retry shortly."
-    elif "full" in text:
-        message = "The server's disk is full; nothing was stored. Retry later."
-    elif "readonly" in text or "read-only" in text:
-        message = "The database is read-only; nothing was stored. Retry later."
-    else:
+    message = next((said for words, said in UNAVAILABLE if any(word in text for word in words)), None)
+    if message is None:
         raise exc
+    # The owner learns of it from the log; the sender retries on 503 by itself.
+    current_app.logger.warning("Answered 503 to %s %s: SQLite says %r", request.method, request.path, str(exc))
     return error_response(503, message, headers={"Retry-After": "5"})
 
 
