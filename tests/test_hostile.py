@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from helpers import webhook_path
 
 # FUZZ_EXAMPLES=5000 for a long hunt; the default keeps `make test` quick.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MiB = 1024 * 1024
 
 

@@ -181,3 +181,54 @@ def event_from_row(row) -> dict:
     event["dedupKey"] = row["dedup_key"]
     event["cancelledAt"] = row["cancelled_at"]
     return event
+
+
+# --- keeping data tidy -------------------------------------------------------------------------
+
+# Rows deleted per transaction: a big purge never holds the write lock long enough to make webhooks wait.
+DELETE_BATCH = 2000
+
+
+def purge_events(before_ms: int) -> int:
+    """Delete every event whose timestamp is before `before_ms`, in small transactions; return how many."""
+    conn, deleted = get_db(), 0
+    while True:
+        with transaction(conn):
+            done = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT ?)",
+                (before_ms, DELETE_BATCH),
+            ).rowcount
+        deleted += done
+        if done < DELETE_BATCH:
+            return deleted
+
+
+def events_mentioning(text: str) -> list[int]:
+    """Return the ids of events with `text` (case-insensitive) in any column, the raw payload included."""
+    # Scanned in Python, not with LIKE: SQLite's lower() folds ASCII only, and a raw payload may hold
+    # the address in any case or inside a longer string ("Contact: JO@example.com").
+    needle, found, after = text.casefold(), [], 0
+    conn = get_db()
+    while True:
+        rows = conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, DELETE_BATCH)).fetchall()
+        if not rows:
+            return found
+        found += [row["id"] for row in rows if any(isinstance(v, str) and needle in v.casefold() for v in row)]
+        after = rows[-1]["id"]
+
+
+def delete_events(ids: list[int]) -> int:
+    """Delete the events with these ids, in small transactions; return how many were deleted."""
+    conn, deleted = get_db(), 0
+    for start in range(0, len(ids), DELETE_BATCH):
+        batch = ids[start:start + DELETE_BATCH]
+        with transaction(conn):
+            deleted += conn.execute(
+                f"DELETE FROM events WHERE id IN ({', '.join('?' * len(batch))})", batch
+            ).rowcount
+    return deleted
+
+
+def count_events() -> int:
+    """Return how many events are stored, in all notifications."""
+    return get_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]
