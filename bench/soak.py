@@ -66,6 +66,17 @@ def worker_pids(master: int) -> list[int]:
     return children
 
 
+def workers_back(master: int, workers: int, killed: list[int], timeout: float = 10) -> bool:
+    """Wait until the master has replaced the killed workers; return whether it did in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = worker_pids(master)
+        if len(pids) == workers and not set(pids) & set(killed):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def stored_keys(database: Path) -> Counter:
     """Return how many stored events each idempotency key has."""
     conn = sqlite3.connect(database)
@@ -154,6 +165,7 @@ def send(session: requests.Session, url: str, key: str, tally: Tally, attempts: 
 def run_clients(url: str, keys_per_client: list[list[str]], tally: Tally) -> float:
     """Send every client's keys from its own thread and keep-alive session; return the seconds taken."""
     def client(keys):
+        """Send one client's events in order over one session."""
         with requests.Session() as session:
             for key in keys:
                 send(session, url, key, tally)
@@ -192,26 +204,29 @@ def load(workdir: Path, clients: int, events: int, workers: int, geoip: str | No
 
 
 def kill_a_worker(workdir: Path, clients: int, events: int, workers: int, geoip: str | None = None,
-                  after: float = 0.5) -> dict:
-    """kill -9 a worker mid-run: every acknowledged event is stored, once; the file is sound."""
+                  after: float = 0.5, kills: int = 3) -> dict:
+    """kill -9 a worker mid-run, `kills` times: every acknowledged event is stored, once; the file is sound."""
     database = workdir / "kill.sqlite3"
     tally = Tally()
+    killed, mid_run = [], True
     with served(database, workers, geoip) as (url, process):
         loader = threading.Thread(target=run_clients, args=(url, keys_for("kill", clients, events), tally))
         loader.start()
-        time.sleep(after)
-        victims = worker_pids(process.pid)
-        mid_run = loader.is_alive()
-        os.kill(victims[0], signal.SIGKILL)
+        for _ in range(kills):
+            # Several kills, so that some land while a worker is inside a request, not waiting in accept().
+            time.sleep(after)
+            mid_run = mid_run and loader.is_alive()
+            killed.append(worker_pids(process.pid)[0])
+            os.kill(killed[-1], signal.SIGKILL)
         loader.join()
-        replaced = victims[0] not in worker_pids(process.pid)
+        replaced = workers_back(process.pid, workers, killed)
     rows = stored_keys(database)
     lost = sorted(tally.acknowledged - set(rows))
-    report = {"clients": clients, "events_each": events, "workers": workers, "killed_pid": victims[0],
-              "killed_mid_run": mid_run, "worker_replaced": replaced, "acknowledged": len(tally.acknowledged), "rows": sum(rows.values()),
+    report = {"clients": clients, "events_each": events, "workers": workers, "killed_pids": killed,
+              "killed_mid_run": mid_run, "workers_replaced": replaced, "acknowledged": len(tally.acknowledged), "rows": sum(rows.values()),
               "acknowledged_but_lost": lost[:20], "stored_twice": sum(1 for n in rows.values() if n > 1),
               "integrity": integrity(database), **tally.summary()}
-    report["ok"] = (mid_run and not lost and report["stored_twice"] == 0 and report["integrity"] == "ok"
+    report["ok"] = (mid_run and replaced and not lost and report["stored_twice"] == 0 and report["integrity"] == "ok"
                     and report["rows"] == len(tally.acknowledged) == clients * events)
     return report
 
@@ -228,6 +243,7 @@ def racing_retries(workdir: Path, threads: int, rounds: int, workers: int, geoip
             barrier = threading.Barrier(threads)
 
             def racer():
+                """Send the round's key the moment all racers are ready."""
                 barrier.wait()
                 response = requests.post(url, json=event(key), headers={"Idempotency-Key": key}, timeout=30)
                 with lock:
@@ -251,6 +267,27 @@ def racing_retries(workdir: Path, threads: int, rounds: int, workers: int, geoip
 def post_one(url: str, key: str) -> requests.Response:
     """POST one event with its key."""
     return requests.post(url, json=event(key), headers={"Idempotency-Key": key}, timeout=30)
+
+
+def held_lock(workdir: Path, workers: int, geoip: str | None = None, busy_timeout_ms: int = 300) -> dict:
+    """Another process holds the write lock past the busy timeout: 503 with Retry-After, then 201 once released."""
+    database = workdir / "lock.sqlite3"
+    with served(database, workers, geoip, busy_timeout_ms=busy_timeout_ms) as (url, _process):
+        holder = sqlite3.connect(database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        locked = post_one(url, "lock-held")
+        waited = time.monotonic() - started
+        holder.rollback()
+        holder.close()
+        after = post_one(url, "lock-released").status_code
+    report = {"busy_timeout_ms": busy_timeout_ms, "while_held": locked.status_code,
+              "waited_ms": round(waited * 1000), "message": locked.json().get("message"),
+              "retry_after": locked.headers.get("Retry-After"), "after": after,
+              "rows": sum(stored_keys(database).values())}
+    report["ok"] = (locked.status_code == 503 and report["retry_after"] == "5" and after == 201
+                    and report["rows"] == 1 and waited * 1000 >= busy_timeout_ms)
+    return report
 
 
 def full_disk(workdir: Path, workers: int, geoip: str | None = None) -> dict:
@@ -328,6 +365,7 @@ def main(argv=None) -> int:
             "load": load(workdir, args.clients, args.events, args.workers),
             "kill_a_worker": kill_a_worker(workdir, args.clients, args.events, args.workers),
             "racing_retries": racing_retries(workdir, args.racers, args.rounds, args.workers),
+            "held_lock": held_lock(workdir, args.workers),
             "full_disk": faults_or_skip(full_disk, workdir, args.workers),
             "read_only": faults_or_skip(read_only, workdir, args.workers),
         }

@@ -98,6 +98,7 @@ def test_backup_while_the_server_writes_is_a_sound_consistent_copy(app, stream, 
     stop, written, errors = threading.Event(), [], []
 
     def writer(n: int):
+        """Post events until told to stop, noting each answer."""
         client = app.test_client()
         i = 0
         while not stop.is_set():

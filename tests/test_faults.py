@@ -124,3 +124,16 @@ def test_a_read_only_database_answers_503_and_service_resumes(disk, disk_app):
     assert_unavailable(response, ("read-only", "can't be opened"))
     assert client.post(path, json={**EVENT, "email": "rw@example.com"}).status_code == 201
     assert stored(app.config["DATABASE"]) == (2, "ok")
+
+
+def test_a_503_is_logged_for_the_owner_without_the_webhook_token(app_config, caplog):
+    app = create_app({**app_config, "BUSY_TIMEOUT_MS": 50})
+    client = app.test_client()
+    stream = client.post("/api/notifications", json={"name": "n", "type": "stream"},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()
+    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    assert client.post(webhook_path(stream), json=EVENT).status_code == 503
+    holder.rollback()
+    assert "Answered 503 to POST /webhooks/<token>: SQLite says 'database is locked'" in caplog.text
+    assert webhook_path(stream).rsplit("/", 1)[1] not in caplog.text

@@ -20,7 +20,7 @@ def test_concurrent_clients_store_exactly_every_event_and_never_see_a_lock(tmp_p
 
 
 def test_a_worker_killed_mid_run_loses_nothing_it_acknowledged(tmp_path, geoip_path):
-    report = soak.kill_a_worker(tmp_path, clients=4, events=60, workers=WORKERS, geoip=geoip_path, after=0.4)
+    report = soak.kill_a_worker(tmp_path, clients=4, events=80, workers=WORKERS, geoip=geoip_path, after=0.3, kills=2)
     assert_ok(report)
     assert report["killed_mid_run"] and report["acknowledged_but_lost"] == []
 
@@ -29,6 +29,12 @@ def test_racing_retries_with_one_key_store_one_event(tmp_path, geoip_path):
     report = soak.racing_retries(tmp_path, threads=8, rounds=6, workers=WORKERS, geoip=geoip_path)
     assert_ok(report)
     assert report["statuses"] == {"200": 42, "201": 6}
+
+
+def test_a_lock_held_past_the_busy_timeout_is_a_503_then_service_resumes(tmp_path, geoip_path):
+    report = soak.held_lock(tmp_path, workers=2, geoip=geoip_path, busy_timeout_ms=300)
+    assert_ok(report)
+    assert report["message"].startswith("The database is busy")
 
 
 @pytest.mark.parametrize("scenario", [soak.full_disk, soak.read_only])

@@ -17,6 +17,7 @@ class BlankIsAbsent:
     """Skip the validators for a value that loaded as None (blank text), as they are skipped for null."""
 
     def _validate(self, value):
+        """Run the validators on a value, or refuse a blank where null is not allowed."""
         # Length, Range and URL checks can't take None: without this, a blank field would be a 500.
         if value is not None:
             super()._validate(value)
@@ -191,6 +192,7 @@ class BoundedList(fields.List):
         self.max_items = max_items
 
     def _deserialize(self, value, attr, data, **kwargs):
+        """Refuse a list over the bound before loading its items."""
         # Loading 100,000 items first took seconds and answered with a 4 MB list of their errors.
         if isinstance(value, list) and len(value) > self.max_items:
             raise ValidationError(f"Must have at most {self.max_items} items; it has {len(value)}.")
