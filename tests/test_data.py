@@ -66,17 +66,21 @@ def test_purge_refuses_an_age_it_cannot_read(runner, age):
 def test_erase_deletes_every_event_holding_the_email_wherever_it_is(client, runner, app, stream, conversion):
     post(client, stream, {"email": "Jo.King@example.com", "productName": "Hat"})  # stored as sent, domain lowered
     post(client, stream, {"customer": {"contact": {"mail": "JO.KING@EXAMPLE.COM"}}})  # found nested, any case
-    post(client, stream, {"email": "other@example.com", "note": "referred by jo.king@example.com"})  # in a text
+    post(client, stream, {"email": "other@example.com", "note": "Referred by jo.king@example.com."})  # in a text
     post(client, conversion, {"email": "jo.king@example.com"})  # a conversion keeps its raw payload too
     post(client, stream, {"email": "jo.kingston@example.org", "productName": "Keep"}, headers={"Idempotency-Key": "k"})
+    post(client, stream, {"email": "bojo.king@example.com"})  # longer addresses that contain it are someone else
+    post(client, stream, {"email": "jo.king@example.com.au"})
     post(client, stream, {"email": "someone@example.com"})
     result = runner.invoke(args=["events", "erase", "--email", " Jo.King@EXAMPLE.com "])
     assert result.exit_code == 0, result.output
     assert result.output == "Erased 4 events holding Jo.King@example.com.\n"
-    assert emails(app) == ["jo.kingston@example.org", "someone@example.com"]
+    assert emails(app) == ["jo.kingston@example.org", "bojo.king@example.com", "jo.king@example.com.au",
+                           "someone@example.com"]
     # Overwritten, not just unlinked: the address is nowhere in the database files any more.
     for path in Path(app.config["DATABASE"]).parent.glob("proofhook.sqlite3*"):
-        assert b"jo.king@" not in path.read_bytes().lower(), path
+        # What is left: bojo… and ….au, each in its email column and its raw payload.
+        assert path.read_bytes().lower().count(b"jo.king@example.com") in (0, 4), path
 
 
 def test_erase_of_an_unknown_email_erases_nothing(client, runner, app, stream):

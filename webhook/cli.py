@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from . import store
 from .db import get_db, scrubbing
-from .enrich.emails import normalize_email
+from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
 from .schemas import notification_schema
 
@@ -83,7 +83,7 @@ def erase_command(email: str):
     if address is None:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
     with scrubbing(get_db()):
-        erased = store.delete_events(store.events_mentioning(address))
+        erased = store.delete_events(store.events_matching(mention_pattern(address)))
     click.echo(f"Erased {erased} event{'' if erased == 1 else 's'} holding {address}.")
 
 

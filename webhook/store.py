@@ -1,5 +1,6 @@
 """All of Proofhook's SQL. Takes and returns plain dicts; nothing else in the app writes SQL."""
 import json
+import re
 import secrets
 import time
 
@@ -203,17 +204,16 @@ def purge_events(before_ms: int) -> int:
             return deleted
 
 
-def events_mentioning(text: str) -> list[int]:
-    """Return the ids of events with `text` (case-insensitive) in any column, the raw payload included."""
-    # Scanned in Python, not with LIKE: SQLite's lower() folds ASCII only, and a raw payload may hold
-    # the address in any case or inside a longer string ("Contact: JO@example.com").
-    needle, found, after = text.casefold(), [], 0
+def events_matching(pattern: re.Pattern) -> list[int]:
+    """Return the ids of events where `pattern` matches in any text column, the raw payload included."""
+    # Scanned in Python, not with LIKE: SQLite's lower() folds ASCII only, and the match needs word boundaries.
+    found, after = [], 0
     conn = get_db()
     while True:
         rows = conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, DELETE_BATCH)).fetchall()
         if not rows:
             return found
-        found += [row["id"] for row in rows if any(isinstance(v, str) and needle in v.casefold() for v in row)]
+        found += [row["id"] for row in rows if any(isinstance(v, str) and pattern.search(v) for v in row)]
         after = rows[-1]["id"]
 
 

@@ -25,6 +25,16 @@ def normalize_email(text: str) -> str | None:
         return None
 
 
+def mention_pattern(address: str) -> re.Pattern:
+    """Return a pattern that finds this address in any text, in any case, but not inside a longer address."""
+    # "jo@example.com" must not match "bojo@example.com" or "jo@example.com.au"; a full stop after it may end
+    # a sentence.
+    return re.compile(
+        r"(?<![\w.!#$%&'*+/=?^`{|}~-])" + re.escape(address) + r"(?![\w-]|\.[\w-])",
+        re.IGNORECASE,
+    )
+
+
 def find_email(data: dict) -> tuple[str, str] | None:
     """Return (address, dotted path) of the payload's email, keys named like email first."""
     values = list(_walk(data))
