@@ -149,7 +149,8 @@ def send(session: requests.Session, url: str, key: str, tally: Tally, attempts: 
         started = time.monotonic()
         try:
             response = session.post(url, json=event(key), headers={"Idempotency-Key": key}, timeout=30)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # Refused, reset, or cut off mid-answer (a worker killed after its headers went out): retry.
             with tally.lock:
                 tally.connection_errors += 1
                 tally.retries += attempt < attempts - 1
