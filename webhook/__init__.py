@@ -17,8 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, openapi
+    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, links, openapi
 
+    links.init_app(app)
     db.init_app(app)
     intake.init_app(app)
     errors.init_app(app)

@@ -62,7 +62,8 @@ def query_limit(default: int = 50) -> int:
 def query_number(name: str, default: int, highest: int) -> int:
     """Return a whole-number query parameter, 1..highest, or raise a 422 naming it."""
     raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+    # ASCII digits, few of them: "²".isdigit() is true but int("²") raises, and int() of 5000 digits too.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= highest:
         raise ValidationError({name: [f"Must be a whole number from 1 to {highest}."]})
     return int(raw)
 

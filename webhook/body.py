@@ -18,6 +18,7 @@ ACCEPTED_TYPES = (
 )
 MAX_DEPTH = 32
 MAX_INDEX = 1000
+MAX_FIELDS = 10_000
 
 # Canonical codec names we decode. Others are refused: they are never needed
 # for webhooks and some (punycode) decode in quadratic time.
@@ -324,6 +325,9 @@ def _part_text(part: Field, data: bytes, codec: str) -> str:
 
 def _form_fields(pairs: list[tuple[str, str]]) -> tuple[dict, list[str]]:
     """Build nested fields from form pairs, then decode top-level JSON array/object strings."""
+    if len(pairs) > MAX_FIELDS:
+        # Like werkzeug's max_form_parts: 100,000 one-letter fields fit in 1 MiB and cost seconds to place.
+        raise BodyError(400, f"The form has {len(pairs)} fields; at most {MAX_FIELDS} are read.")
     tree = {}
     for key, value in pairs:
         _place(tree, key, value)

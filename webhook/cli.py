@@ -1,5 +1,7 @@
 """`flask --app app …` commands for owners who live in a terminal."""
 import os
+import re
+from datetime import datetime, timezone
 
 import click
 from flask import current_app
@@ -7,7 +9,8 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from . import history, store
-from .db import describe
+from .db import describe, get_db, scrubbing
+from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
 from .schemas import notification_schema
 
@@ -40,7 +43,7 @@ def list_command():
         click.echo(f"{n['id']}\t{n['type']}\t{n['name']}\t{n['event_count_24h']} in 24 h\t{url}")
 
 
-events_cli = AppGroup("events", help="Import history into a notification, or export its events.")
+events_cli = AppGroup("events", help="Import and export events; purge old ones; erase a person's.")
 
 
 notification_option = click.option(
@@ -103,6 +106,40 @@ def info_command():
     click.echo(f"Log in with:  {current_app.config['ADMIN_TOKEN']}")
     click.echo(f"Database:     {describe(current_app.config)}")
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
+
+
+AGE_UNITS_MS = {"d": 86_400_000, "h": 3_600_000}
+
+
+def parse_age(text: str) -> int:
+    """Return milliseconds for an age like "90d" or "12h", or raise a usage error."""
+    match = re.fullmatch(r"\s*([0-9]{1,6})\s*([dh])\s*", text.lower())
+    if match is None:
+        raise click.BadParameter("Give a number of days or hours, like 90d or 12h.", param_hint="--older-than")
+    return int(match[1]) * AGE_UNITS_MS[match[2]]
+
+
+@events_cli.command("purge")
+@click.option("--older-than", "age", required=True, help="How old an event must be to go: 90d, 12h, …")
+def purge_command(age: str):
+    """Delete events whose timestamp is older than the given age."""
+    before = store.now_ms() - parse_age(age)
+    deleted = store.purge_events(before)
+    moment = datetime.fromtimestamp(before / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"Deleted {deleted} event{'' if deleted == 1 else 's'} from before {moment}.")
+
+
+@events_cli.command("erase")
+@click.option("--email", required=True, help="The address whose events must go (GDPR erasure).")
+def erase_command(email: str):
+    """Delete every event that holds this email address anywhere, the raw payload included."""
+    # Normalized as the webhook does, so "Jo@Example.COM " finds what was stored as "Jo@example.com".
+    address = normalize_email(email)
+    if address is None:
+        raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
+    with scrubbing(get_db()):
+        erased = store.delete_events(store.events_matching(mention_pattern(address)))
+    click.echo(f"Erased {erased} event{'' if erased == 1 else 's'} holding {address}.")
 
 
 def init_app(app) -> None:

@@ -5,6 +5,7 @@ with `?` or `:name` placeholders, rows read by name or position, `.rowcount`, `.
 `ddl()`, `lock_schema()` and the table helpers `db copy` uses. Only this module and postgres.py know which one
 is in use.
 """
+import os
 import sqlite3
 from contextlib import closing, contextmanager
 from importlib import resources
@@ -64,10 +65,11 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     """Open an SQLite connection with the pragmas every Proofhook connection needs."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConnection)
     conn.row_factory = sqlite3.Row
-    # WAL lets feed reads run while a webhook writes; busy_timeout makes writers queue instead of failing.
+    # busy_timeout first: it makes writers queue instead of failing, and switching a new file to WAL (which lets
+    # feed reads run while a webhook writes) needs a lock that another worker starting at once may hold.
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
-    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
 
@@ -118,7 +120,8 @@ def describe(config) -> str:
 
 
 # Errors that mean "the database can't serve right now" (the client may retry), never "your request is wrong".
-UNAVAILABLE_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
+# The base class for SQLite: the message decides (a fault reported under another subclass stays covered).
+UNAVAILABLE_ERRORS = (sqlite3.DatabaseError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
 
 
 def unavailable_message(exc: Exception) -> str | None:
@@ -132,13 +135,19 @@ def unavailable_message(exc: Exception) -> str | None:
         # Connection refused or lost, a server restarting, a pool with no free connection, a lock timeout.
         return "The database is unavailable; nothing was stored. Retry shortly."
     text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return "The database is busy; retry shortly."
-    if "full" in text:
-        return "The server's disk is full; nothing was stored. Retry later."
-    if "readonly" in text or "read-only" in text:
-        return "The database is read-only; nothing was stored. Retry later."
-    return None
+    return next((said for words, said in SQLITE_UNAVAILABLE if any(word in text for word in words)), None)
+
+
+# What SQLite says (lower-cased) → what the client is told. Each is a passing state of the server, not of the
+# request: "database is locked" after busy_timeout, SQLITE_FULL, SQLITE_READONLY, SQLITE_CANTOPEN (a read-only
+# mount refuses even to open a WAL database), SQLITE_IOERR.
+SQLITE_UNAVAILABLE = (
+    (("locked", "busy"), "The database is busy; nothing was stored. Retry shortly."),
+    (("full",), "The server's disk is full; nothing was stored. Retry later."),
+    (("readonly", "read-only"), "The database is read-only; nothing was stored. Retry later."),
+    (("unable to open",), "The database can't be opened; nothing was stored. Retry later."),
+    (("disk i/o error",), "The server's disk refused a write (is it full?); nothing was stored. Retry later."),
+)
 
 
 # Errors raised when a write would break a UNIQUE constraint: two requests racing to store the same thing.
@@ -156,10 +165,16 @@ def transaction(conn):
     conn.execute(conn.BEGIN)
     try:
         yield conn
+        # Inside the try: COMMIT itself can fail (disk full, I/O error, a deferred constraint), and then
+        # the transaction must be rolled back here, not left open for the next statement to extend.
+        conn.commit()
     except BaseException:
-        conn.rollback()
+        if conn.in_transaction:
+            try:
+                conn.rollback()
+            except sqlite3.Error:
+                pass  # the error being raised says more; SQLite rolls back an unfinished WAL write anyway
         raise
-    conn.commit()
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -283,6 +298,35 @@ def copy_database(source, target, force: bool = False) -> dict[str, int]:
     return copied
 
 
+@contextmanager
+def scrubbing(conn):
+    """Make deletes in the block overwrite the erased content, and push it out of the write-ahead log."""
+    if isinstance(conn, postgres.PgConnection):
+        yield conn
+        # Deleted rows stay in the table's pages until vacuumed; VACUUM makes their space reusable now.
+        conn.execute("VACUUM events")
+        return
+    # Without secure_delete a deleted row stays readable in free pages (and in the WAL) until reused:
+    # not good enough for an erasure request.
+    conn.execute("PRAGMA secure_delete=ON")
+    try:
+        yield conn
+    finally:
+        conn.execute("PRAGMA secure_delete=OFF")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def backup(source: sqlite3.Connection, target_path: str) -> str:
+    """Copy the database to a new file with SQLite's online backup API; return the copy's integrity check."""
+    target = sqlite3.connect(target_path)
+    try:
+        # One step (pages=-1): a consistent snapshot. In WAL mode it only reads, so writers carry on meanwhile.
+        source.backup(target, pages=-1)
+        return target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+
+
 db_cli = AppGroup("db", help="Manage the database.")
 
 
@@ -311,6 +355,24 @@ def copy_command(to: str, force: bool):
     for table, n in copied.items():
         click.echo(f"{table}: {n} row{'' if n == 1 else 's'}")
     click.echo(f"Copied to {describe({'DATABASE': to})} and verified: the row counts match.")
+
+
+@db_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Overwrite TARGET if it exists.")
+def backup_command(target: str, force: bool):
+    """Copy the database to TARGET while the server keeps running (SQLite's online backup)."""
+    if current_app.config.get("DATABASE_URL"):
+        raise click.ClickException("This installation uses PostgreSQL: back it up with pg_dump (see the README).")
+    if os.path.exists(target) and not force:
+        raise click.UsageError(f"{target} exists; choose a new file or pass --force.")
+    if os.path.exists(target):
+        os.remove(target)
+    check = backup(get_db(), target)
+    if check != "ok":
+        raise click.ClickException(f"The copy in {target} failed its integrity check: {check}")
+    size = os.path.getsize(target)
+    click.echo(f"Backed up {current_app.config['DATABASE']} to {target} ({size:,} bytes, integrity ok).")
 
 
 def init_app(app) -> None:

@@ -1,7 +1,7 @@
 """One error shape for every API and webhook route; an HTML page for browsers."""
 from http import HTTPStatus
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -56,6 +56,10 @@ def handle_database_error(exc: Exception):
     message = unavailable_message(exc)
     if message is None:
         raise exc
+    # The owner learns of it from the log; the sender retries on 503 by itself. The route, not the path:
+    # a webhook path holds its secret token.
+    route = request.url_rule.rule if request.url_rule else request.path
+    current_app.logger.warning("Answered 503 to %s %s: SQLite says %r", request.method, route, str(exc))
     return error_response(503, message, headers={"Retry-After": "5"})
 
 

@@ -31,8 +31,9 @@ def receive(token: str):
     dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
+    dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.cancels and dry_run:
-        # A dry run changes nothing: say which order it would hide.
+        # A dry run changes nothing, cancellations included.
         return {"status": "valid", "cancels": outcome.cancels, "warnings": warnings}, 200
     if outcome.cancels:
         hidden = store.hide_event(notification["id"], outcome.cancels)

@@ -2,6 +2,19 @@
 import os
 
 from flask import current_app, has_request_context, request
+from werkzeug.routing import IntegerConverter
+
+# The largest id a database row can have (a signed 64-bit integer, in SQLite and PostgreSQL alike).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The `<int:…>` URL part: a number beyond any database id is not found (404), never sent to SQL."""
+
+    def __init__(self, map, *args, **kwargs):
+        """Bound the number to MAX_ID unless a route asks otherwise."""
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def local_default() -> str:
@@ -17,3 +30,9 @@ def absolute_url(endpoint: str, **values) -> str:
     if not base:
         base = request.host_url.rstrip("/") + request.script_root if has_request_context() else local_default()
     return base + path
+
+
+def init_app(app) -> None:
+    """Make `<int:…>` in every route an id that fits the database; call before routes are added."""
+    # sqlite3 raises OverflowError for an int beyond 64 bits: /api/notifications/99999999999999999999 was a 500.
+    app.url_map.converters["int"] = IdConverter

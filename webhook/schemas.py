@@ -1,6 +1,5 @@
 """Marshmallow schemas: what a webhook event and a notification may hold, coerced and checked."""
 import ipaddress
-import math
 import time
 from datetime import datetime, timezone
 
@@ -14,9 +13,23 @@ from .templating import problems as template_problems
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
 MS_THRESHOLD = 10**11
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a deliverable address
+MAX_PRODUCTS = 100
 
 
-class Text(fields.String):
+class BlankIsAbsent:
+    """Skip the validators for a value that loaded as None (blank text), as they are skipped for null."""
+
+    def _validate(self, value):
+        """Run the validators on a value, or refuse a blank where null is not allowed."""
+        # Length, Range and URL checks can't take None: without this, a blank field would be a 500.
+        if value is not None:
+            super()._validate(value)
+        elif not self.allow_none:
+            raise ValidationError("Must not be blank.")
+
+
+class Text(BlankIsAbsent, fields.String):
     """A trimmed string; empty counts as absent."""
 
     def __init__(self, max_length: int = 200, **kwargs):
@@ -27,11 +40,6 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         return text or None
-
-    def _validate(self, value):
-        """Run the validators on text only: a blank string has become None, which has no length."""
-        if value is not None:
-            super()._validate(value)
 
 
 class Identifier(fields.Field):
@@ -46,7 +54,7 @@ class Identifier(fields.Field):
         return text or None
 
 
-class HttpUrl(fields.Url):
+class HttpUrl(BlankIsAbsent, fields.Url):
     """An absolute http(s) URL; nothing else is ever rendered as a link or an image."""
 
     def __init__(self, **kwargs):
@@ -63,7 +71,7 @@ class HttpUrl(fields.Url):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Amount(fields.Float):
+class Amount(BlankIsAbsent, fields.Float):
     """A non-negative finite number, given as a number or a numeric string."""
 
     def __init__(self, **kwargs):
@@ -81,6 +89,9 @@ class Email(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > MAX_EMAIL_LENGTH:
+            # Checked first: email-validator takes seconds over a megabyte-long address.
+            raise ValidationError(f"Not a valid email address: longer than {MAX_EMAIL_LENGTH} characters.")
         try:
             return validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError as exc:
@@ -124,9 +135,10 @@ def parse_timestamp(value) -> int:
             value = float(text)
         except ValueError:
             return parse_iso8601(text)
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    # Compare, never convert: math.isfinite(10**400) raises OverflowError (a 500); NaN fails every comparison.
+    if not isinstance(value, (int, float)) or not value >= 0:
         raise ValidationError("Must be a non-negative number of seconds or milliseconds.")
-    if value >= 10**15:
+    if value >= 10**15:  # infinity too
         raise ValidationError("Is too large to be a time in seconds or milliseconds.")
     return int(value if value >= MS_THRESHOLD else value * 1000)
 
@@ -139,7 +151,11 @@ def parse_iso8601(text: str) -> int:
         raise ValidationError("Must be a number of seconds or milliseconds, or an ISO-8601 string.") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
+    ms = int(moment.timestamp() * 1000)
+    if ms < 0:
+        # The same rule as for numbers: a purchase before 1970 is a sender's bug (often "0001-01-01").
+        raise ValidationError("Must not be before 1970.")
+    return ms
 
 
 class WebhookSchema(Schema):
@@ -147,13 +163,6 @@ class WebhookSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
-
-    @pre_load
-    def drop_blank(self, data, **kwargs):
-        """Treat blank strings as absent before any field sees them (validators can't check a None)."""
-        if not isinstance(data, dict):
-            return data
-        return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
 
     @post_load
     def drop_absent(self, data, **kwargs):
@@ -178,6 +187,22 @@ class PlatformProductSchema(ProductSchema):
     link = HttpUrl()
 
 
+class BoundedList(fields.List):
+    """A list with at most `max_items` items, counted before any item is loaded."""
+
+    def __init__(self, inner, max_items: int, **kwargs):
+        """Keep the bound; the items are loaded by `inner`."""
+        super().__init__(inner, **kwargs)
+        self.max_items = max_items
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Refuse a list over the bound before loading its items."""
+        # Loading 100,000 items first took seconds and answered with a 4 MB list of their errors.
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(f"Must have at most {self.max_items} items; it has {len(value)}.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class StreamEventSchema(WebhookSchema):
     """A stream event: the seed's fields, coerced; the displayed product picked."""
 
@@ -197,7 +222,7 @@ class StreamEventSchema(WebhookSchema):
     productImage = HttpUrl()
     total = Amount()
     currency = Text(max_length=3, validate=validate.Regexp(r"^[A-Za-z]{3}$", error="Must be a 3-letter code."))
-    products = fields.List(fields.Nested(ProductSchema), allow_none=True, validate=validate.Length(max=100))
+    products = BoundedList(fields.Nested(ProductSchema), MAX_PRODUCTS, allow_none=True)
 
     @pre_load
     def flatten_location(self, data, **kwargs):
@@ -226,7 +251,7 @@ class StreamEventSchema(WebhookSchema):
 class PlatformEventSchema(StreamEventSchema):
     """A stream event mapped from a store platform: line items may lack a link."""
 
-    products = fields.List(fields.Nested(PlatformProductSchema), allow_none=True, validate=validate.Length(max=100))
+    products = BoundedList(fields.Nested(PlatformProductSchema), MAX_PRODUCTS, allow_none=True)
 
 
 class ConversionEventSchema(WebhookSchema):

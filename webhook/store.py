@@ -1,5 +1,6 @@
 """All of Proofhook's SQL. Takes and returns plain dicts; nothing else in the app writes SQL."""
 import json
+import re
 import secrets
 import time
 
@@ -395,3 +396,60 @@ def events_received_by_day(notification_id: int, since_day: int) -> dict[int, in
         (notification_id, since_day),
     )
     return {int(day_number) * DAY_MS: int(count) for day_number, count in rows}
+
+
+# --- keeping data tidy -------------------------------------------------------------------------
+
+# Rows deleted per transaction: a big purge never holds the write lock long enough to make webhooks wait.
+DELETE_BATCH = 2000
+
+
+def purge_events(before_ms: int) -> int:
+    """Delete every event whose timestamp is before `before_ms`, in small transactions; return how many."""
+    conn, deleted = get_db(), 0
+    while True:
+        with transaction(conn):
+            done = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT ?)",
+                (before_ms, DELETE_BATCH),
+            ).rowcount
+        deleted += done
+        if done < DELETE_BATCH:
+            break
+    if deleted:
+        with transaction(conn):  # what the feeds show may have changed: let their ETags change too
+            conn.execute(f"UPDATE notifications SET {BUMP_FEED}")
+    return deleted
+
+
+def events_matching(pattern: re.Pattern) -> list[int]:
+    """Return the ids of events where `pattern` matches in any text column, the raw payload included."""
+    # Scanned in Python, not with LIKE: SQLite's lower() folds ASCII only, and the match needs word boundaries.
+    found, after = [], 0
+    conn = get_db()
+    while True:
+        rows = conn.execute("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, DELETE_BATCH)).fetchall()
+        if not rows:
+            return found
+        found += [row["id"] for row in rows if any(isinstance(v, str) and pattern.search(v) for v in row)]
+        after = rows[-1]["id"]
+
+
+def delete_events(ids: list[int]) -> int:
+    """Delete the events with these ids, in small transactions; return how many were deleted."""
+    conn, deleted = get_db(), 0
+    for start in range(0, len(ids), DELETE_BATCH):
+        batch = ids[start:start + DELETE_BATCH]
+        with transaction(conn):
+            deleted += conn.execute(
+                f"DELETE FROM events WHERE id IN ({', '.join('?' * len(batch))})", batch
+            ).rowcount
+    if deleted:
+        with transaction(conn):  # what the feeds show may have changed: let their ETags change too
+            conn.execute(f"UPDATE notifications SET {BUMP_FEED}")
+    return deleted
+
+
+def count_events() -> int:
+    """Return how many events are stored, in all notifications."""
+    return get_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]

@@ -25,6 +25,16 @@ def normalize_email(text: str) -> str | None:
         return None
 
 
+def mention_pattern(address: str) -> re.Pattern:
+    """Return a pattern that finds this address in any text, in any case, but not inside a longer address."""
+    # "jo@example.com" must not match "bojo@example.com" or "jo@example.com.au"; a full stop after it may end
+    # a sentence.
+    return re.compile(
+        r"(?<![\w.!#$%&'*+/=?^`{|}~-])" + re.escape(address) + r"(?![\w-]|\.[\w-])",
+        re.IGNORECASE,
+    )
+
+
 def find_email(data: dict) -> tuple[str, str] | None:
     """Return (address, dotted path) of the payload's email, keys named like email first."""
     values = list(_walk(data))
@@ -53,6 +63,8 @@ def _walk(data):
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, value in items:
             seen += 1
+            if seen > MAX_NODES:
+                return  # checked per value: one object with 100,000 keys is as absurd as deep nesting
             path = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, str):
                 yield path, key, value

@@ -29,6 +29,8 @@ def find_full_name(data: dict) -> tuple[str, str | None, str] | None:
         prefix, parent, node = queue.popleft()
         for key, value in node.items():
             seen += 1
+            if seen > MAX_NODES:
+                return None  # checked per value: one object with 100,000 keys is as absurd as deep nesting
             path = f"{prefix}.{key}" if prefix else str(key)
             snake = _snake(key)
             if isinstance(value, dict):

@@ -32,6 +32,7 @@ NOT_A_PERSON = ROLE_WORDS | {"customer", "client", "unknown", "anonymous", "none
 
 MAX_WORDS = 7
 MAX_NAME_WORDS = 4
+MAX_NAME_LENGTH = 200
 _NAME_TEXT = re.compile(r"[^\W\d_]+(?:[-'’. ]+[^\W\d_]+)*\.?")
 _URL = re.compile(r"://|www\.|\.(?:com|net|org|io|co)\b", re.IGNORECASE)
 
@@ -66,8 +67,8 @@ def capitalise_given(name: str) -> str:
 
 def split_full_name(text: str) -> tuple[str, str | None] | None:
     """Split a person's full name into (first, last or None); None if it isn't one."""
-    if not isinstance(text, str):
-        return None
+    if not isinstance(text, str) or len(text) > MAX_NAME_LENGTH:
+        return None  # no one is called a megabyte, and splitting one costs seconds
     text = " ".join(text.split())
     if not text or "@" in text or _URL.search(text) or any(c.isdigit() for c in text):
         return None

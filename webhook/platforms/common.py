@@ -18,6 +18,9 @@ CURRENCY_EXPONENTS = {
 # Beyond this no amount is a price, and int(Decimal("1e999999999")) would take forever.
 MAX_DIGITS = 15
 
+# The most products an event may carry (schemas.MAX_PRODUCTS); a bigger real order is read in part.
+MAX_PRODUCTS = 100
+
 # Platforms send subdivision codes ("FL", "ON", "NSW") and names ("Tokyo") in one field.
 STATE_CODE = re.compile(r"[A-Z0-9]{1,3}")
 
@@ -170,8 +173,13 @@ def drop_bad_urls(fields: dict, keys: Iterable[str], warnings: list[str]) -> dic
 
 def products(items, table: Mapping[str, tuple[str, ...]], warnings: list[str]) -> list[dict]:
     """Build our product list from a platform's line items; items without a name are skipped."""
+    items = items if isinstance(items, list) else []
+    if len(items) > MAX_PRODUCTS:
+        # A real order is never refused for its size: the product shown comes from the first ones.
+        warnings.append(f"Read the first {MAX_PRODUCTS} of {len(items)} line items.")
+        items = items[:MAX_PRODUCTS]
     built = []
-    for item in items if isinstance(items, list) else []:
+    for item in items:
         product = pick_fields(item, table)
         if "price" in product:
             product["price"] = to_number(product["price"])
