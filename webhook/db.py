@@ -1,5 +1,7 @@
-"""The database connection: one per request, pragmas, and the numbered schema migrations."""
+"""The database connection: one per worker thread, reused by its requests; pragmas; the schema migrations."""
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from importlib import resources
 
@@ -21,20 +23,31 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
 
 
 def get_db() -> sqlite3.Connection:
-    """Return this request's connection, opening it on first use."""
+    """Return the connection this request uses: its worker thread's own, opened on the thread's first request."""
     if "db" not in g:
-        cfg = current_app.config
-        g.db = connect(cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+        g.db = thread_connection(current_app)
     return g.db
 
 
+def thread_connection(app) -> sqlite3.Connection:
+    """Return this thread's connection for the app's current settings, opening it if needed."""
+    # Opening costs more than a whole insert (pragmas, and closing the last connection checkpoints and
+    # deletes the WAL), so each thread keeps one. The pid is in the key: a connection never crosses a fork.
+    cfg = app.config
+    key = (os.getpid(), cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+    local = app.extensions["proofhook_db"]
+    if getattr(local, "key", None) != key:
+        if getattr(local, "key", (None,))[0] == key[0]:
+            local.conn.close()
+        local.conn, local.key = connect(*key[1:]), key
+    return local.conn
+
+
 def close_db(_exc=None) -> None:
-    """Close this request's connection, if one was opened."""
+    """End this request's use of the connection: anything it left uncommitted is rolled back."""
     conn = g.pop("db", None)
-    if conn is not None:
-        if conn.in_transaction:
-            conn.rollback()
-        conn.close()
+    if conn is not None and conn.in_transaction:
+        conn.rollback()
 
 
 @contextmanager
@@ -97,7 +110,13 @@ def upgrade_command():
 
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
+    app.extensions["proofhook_db"] = threading.local()
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
-    with app.app_context():
-        upgrade(get_db())
+    cfg = app.config
+    # A connection of its own, closed at once, so none is open when a pre-forking server forks.
+    conn = connect(cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+    try:
+        upgrade(conn)
+    finally:
+        conn.close()
