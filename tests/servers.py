@@ -28,7 +28,8 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> N
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Bound but still loading the app (a busy machine): not up yet, not dead.
             time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
 
