@@ -2,8 +2,15 @@
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+# One process per core (the development box has 2). Threads, not more processes: `make bench` on that box
+# (2026-11, ingest mix, 32 connections) gave gthread 2x4 432 req/s at synchronous=NORMAL and 423 at FULL
+# against sync 2 workers' 396 and 156: a thread waiting on fsync or on the writer lock leaves the core to
+# another request, and keep-alive saves a TCP handshake per request. Those runs shared the box with other
+# load (bare Flask reached only a third of its usual rate), so trust the direction, rerun for figures.
+# Each thread keeps its own SQLite connection (db.py); the GeoIP database is mmapped once per process.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "sync"
+worker_class = "gthread"
+threads = 4  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn setting
 accesslog = "-"
 # Several gunicorns on one machine (tests, benchmarks) must not fight over one control socket.
 control_socket_disable = True
