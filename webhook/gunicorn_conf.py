@@ -11,6 +11,10 @@ bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = 4  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn setting
+# Build the app once in the master and fork: workers share the imported code, name lists and the GeoIP
+# mapping copy-on-write. `make bench`: peak Pss per worker 35 MB instead of 50, cold start 0.65 s not 0.82.
+# Safe because create_app leaves no database connection open (db.py opens them per worker thread).
+preload_app = True
 accesslog = "-"
 # Several gunicorns on one machine (tests, benchmarks) must not fight over one control socket.
 control_socket_disable = True
