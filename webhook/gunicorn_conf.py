@@ -2,12 +2,12 @@
 import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-# One process per core (the development box has 2). Threads, not more processes: `make bench` on that box
-# (2026-11, ingest mix, 32 connections) gave gthread 2x4 432 req/s at synchronous=NORMAL and 423 at FULL
-# against sync 2 workers' 396 and 156: a thread waiting on fsync or on the writer lock leaves the core to
-# another request, and keep-alive saves a TCP handshake per request. Those runs shared the box with other
-# load (bare Flask reached only a third of its usual rate), so trust the direction, rerun for figures.
-# Each thread keeps its own SQLite connection (db.py); the GeoIP database is mmapped once per process.
+# One process per core (the development box has 2), each with 4 threads. On a quiet 2-core box gthread
+# served bare Flask at 8.6-9.0k req/s against sync's 6.4-6.5k, and a SQLite insert at 3.9-5.3k against
+# 3.5-3.7k (keep-alive instead of a TCP handshake per request; a thread waiting on fsync or the writer lock
+# leaves the core to another request). `make bench` on the shared, loaded box (2026-11-27, alternating sync
+# and gthread twice) could not tell them apart for Proofhook: 647 vs 646 req/s at NORMAL, 415 vs 401 at FULL.
+# Each thread keeps its own SQLite connection (db.py); the GeoIP database is mmapped once.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = 4  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn setting
