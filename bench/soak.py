@@ -321,8 +321,11 @@ def read_only(workdir: Path, workers: int, geoip: str | None = None) -> dict:
     """A read-only database (the file system remounted ro): 503, and service back once it is writable."""
     with small_disk(workdir / "ro-disk", size="8m") as disk:
         database = disk / "proofhook.sqlite3"
-        with served(database, workers, geoip) as (url, _process):
+        with served(database, workers, geoip) as (url, process):
             before = post_one(url, "ro-before").status_code
+            # Workers keep their database open for writing, which makes a remount wait (EBUSY): HUP makes
+            # gunicorn replace them with fresh ones that open it on their first request, after the remount.
+            process.send_signal(signal.SIGHUP)
             remount(disk, "ro")
             try:
                 while_ro = [post_one(url, f"ro-{i}") for i in range(5)]

@@ -20,7 +20,7 @@ def test_concurrent_clients_store_exactly_every_event_and_never_see_a_lock(tmp_p
 
 
 def test_a_worker_killed_mid_run_loses_nothing_it_acknowledged(tmp_path, geoip_path):
-    report = soak.kill_a_worker(tmp_path, clients=4, events=80, workers=WORKERS, geoip=geoip_path, after=0.3, kills=2)
+    report = soak.kill_a_worker(tmp_path, clients=4, events=250, workers=WORKERS, geoip=geoip_path, after=0.1, kills=2)
     assert_ok(report)
     assert report["killed_mid_run"] and report["acknowledged_but_lost"] == []
 

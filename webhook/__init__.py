@@ -31,4 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     feed.init_app(app)
     app.register_blueprint(openapi.bp)
+    with app.app_context():
+        # Start-up work (public keys) used this thread's connection: close it, so none crosses gunicorn's fork.
+        db.drop_thread_connection(app)
     return app

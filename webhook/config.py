@@ -24,7 +24,8 @@ SETTINGS = {
     "RATE_LIMIT": (int, 600),
     "TRUSTED_PROXIES": (int, 0),
     # NORMAL in WAL mode survives a process crash (kill -9) without losing committed rows;
-    # FULL also survives a power cut, at the cost measured in the README's "Performance".
+    # FULL also survives a power cut, at the cost measured in the README's "Performance" (an fsync per
+    # commit: with sync workers `make bench` measured FULL at 0.4x NORMAL's ingest rate).
     "SQLITE_SYNCHRONOUS": (str, "NORMAL"),
     "BUSY_TIMEOUT_MS": (int, 5000),
     # Widget activity reports one client address may send at once, and how fast that allowance refills.

@@ -1,4 +1,4 @@
-"""The database connection: one per request, SQLite or PostgreSQL, and the numbered schema migrations.
+"""The database connection: SQLite (one per worker thread) or PostgreSQL (a pool), and the numbered migrations.
 
 Both backends hand out a connection with the same small interface (sqlite3.Connection's): `execute(sql, params)`
 with `?` or `:name` placeholders, rows read by name or position, `.rowcount`, `.fetchone()`; plus `BEGIN`,
@@ -7,6 +7,7 @@ is in use.
 """
 import os
 import sqlite3
+import threading
 from contextlib import closing, contextmanager
 from importlib import resources
 
@@ -95,17 +96,44 @@ def get_db():
         if cfg.get("DATABASE_URL"):
             g.db = postgres.pooled(cfg["DATABASE_URL"], cfg["DATABASE_POOL_SIZE"], cfg["BUSY_TIMEOUT_MS"] / 1000)
         else:
-            g.db = connect(cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+            g.db = thread_connection(current_app)
     return g.db
 
 
-def close_db(_exc=None) -> None:
-    """Close this request's connection (or give it back to the pool), if one was opened."""
-    conn = g.pop("db", None)
+def thread_connection(app) -> sqlite3.Connection:
+    """Return this thread's connection for the app's current settings, opening it if needed."""
+    # Opening costs more than a whole insert (pragmas, and closing the last connection checkpoints and
+    # deletes the WAL), so each thread keeps one. The pid is in the key: a connection never crosses a fork.
+    cfg = app.config
+    key = (os.getpid(), cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
+    local = app.extensions["proofhook_db"]
+    if getattr(local, "key", None) != key:
+        if getattr(local, "key", (None,))[0] == key[0]:
+            local.conn.close()
+        local.conn, local.key = connect(*key[1:]), key
+    return local.conn
+
+
+def drop_thread_connection(app) -> None:
+    """Close this thread's SQLite connection, so its next request opens a fresh one (after a fault, say)."""
+    local = app.extensions["proofhook_db"]
+    conn = local.__dict__.pop("conn", None)
+    local.__dict__.pop("key", None)
     if conn is not None:
-        if conn.in_transaction:
-            conn.rollback()
+        if g.get("db") is conn:
+            g.pop("db")
         conn.close()
+
+
+def close_db(_exc=None) -> None:
+    """End this request's use of its connection: roll back what it left open; give a pooled one back."""
+    conn = g.pop("db", None)
+    if conn is None:
+        return
+    if conn.in_transaction:
+        conn.rollback()
+    if isinstance(conn, postgres.PgConnection):
+        conn.close()  # back to the pool; an SQLite connection stays with its thread for the next request
 
 
 def describe(config) -> str:
@@ -377,6 +405,7 @@ def backup_command(target: str, force: bool):
 
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
+    app.extensions["proofhook_db"] = threading.local()
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
     # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .body import BodyError
-from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS, is_conflict, unavailable_message
+from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS, drop_thread_connection, is_conflict, unavailable_message
 
 # Paths whose clients are programs: they always get JSON, whatever they accept.
 JSON_PREFIXES = ("/api/", "/webhooks/", "/feed/")
@@ -56,6 +56,10 @@ def handle_database_error(exc: Exception):
     message = unavailable_message(exc)
     if message is None:
         raise exc
+    if not current_app.config.get("DATABASE_URL"):
+        # A connection opened while the disk was read-only (or the file was replaced) would stay broken
+        # for its thread: the next request opens a fresh one, and so service resumes by itself.
+        drop_thread_connection(current_app)
     # The owner learns of it from the log; the sender retries on 503 by itself. The route, not the path:
     # a webhook path holds its secret token.
     route = request.url_rule.rule if request.url_rule else request.path

@@ -1,5 +1,8 @@
 """Marshmallow schemas: what a webhook event and a notification may hold, coerced and checked."""
+import functools
 import ipaddress
+import math
+import re
 import time
 from datetime import datetime, timezone
 
@@ -84,6 +87,31 @@ class Amount(BlankIsAbsent, fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+# An unquoted ASCII local part (a dot-atom): email-validator returns it unchanged, so for such addresses
+# only the domain needs its slower IDNA-aware check, and senders use few domains, so that is cached. It
+# was a tenth of the CPU of an ingest request in `make bench`.
+DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def normalized_domain(domain: str) -> str:
+    """Return email-validator's normal form of a mail domain, or raise EmailNotValidError."""
+    return validate_email("a@" + domain, check_deliverability=False).domain
+
+
+def normalized_email(text: str) -> str:
+    """Return an address as email-validator normalizes it (no DNS), or raise EmailNotValidError."""
+    local, at, domain = text.rpartition("@")
+    if at and len(local) <= 64 and DOT_ATOM.match(local):
+        try:
+            normalized = f"{local}@{normalized_domain(domain)}"
+        except EmailNotValidError:
+            normalized = None  # the full check below says why, in its own words
+        if normalized is not None and len(normalized) <= 254:
+            return normalized
+    return validate_email(text, check_deliverability=False).normalized
+
+
 class Email(fields.String):
     """An email address, checked for shape only (no DNS), domain lower-cased."""
 
@@ -93,7 +121,7 @@ class Email(fields.String):
             # Checked first: email-validator takes seconds over a megabyte-long address.
             raise ValidationError(f"Not a valid email address: longer than {MAX_EMAIL_LENGTH} characters.")
         try:
-            return validate_email(text, check_deliverability=False).normalized
+            return normalized_email(text)
         except EmailNotValidError as exc:
             raise ValidationError(f"Not a valid email address: {exc}") from None
 

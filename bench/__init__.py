@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`): bench.py drives Proofhook and bare_app.py with wrk."""
