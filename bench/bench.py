@@ -6,6 +6,7 @@ out) and prints, per workload, throughput, latency, errors, the ratio to the bar
 rows stored against 201s and the cold start. Writes the same figures as JSON under bench/results/.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -181,20 +182,22 @@ def run_wrk(base: str, script: str, args: list[str], seconds: float, connections
 class Proofhook:
     """A Proofhook under test: its server plus an in-process app on the same database for setup and counts."""
 
-    def __init__(self, synchronous: str, workdir: str, gunicorn_args: list[str]):
+    def __init__(self, synchronous: str, workdir: str, gunicorn_args: list[str], database_url: str = ""):
         """Start Proofhook with a fresh database and create the notifications the workloads post to."""
         self.synchronous = synchronous
         database = os.path.join(workdir, f"proofhook-{synchronous.lower()}.sqlite3")
         env = {"PROOFHOOK_DATABASE": database, "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
                "PROOFHOOK_SECRET_KEY": "bench-secret", "PROOFHOOK_RATE_LIMIT": "0",
-               "PROOFHOOK_SQLITE_SYNCHRONOUS": synchronous}
+               "PROOFHOOK_SQLITE_SYNCHRONOUS": synchronous, "PROOFHOOK_DATABASE_URL": database_url}
+        if database_url:
+            empty_postgres(database_url)
         self.server = Server("proofhook", "app:app", env, gunicorn_args)
         self.stream = self.server.first
         self.conversion = self.create("Bench conversions", "conversion")
         from webhook import create_app
 
         self.app = create_app({"DATABASE": database, "ADMIN_TOKEN": ADMIN_TOKEN, "SECRET_KEY": "bench-secret",
-                               "SQLITE_SYNCHRONOUS": synchronous})
+                               "SQLITE_SYNCHRONOUS": synchronous, "DATABASE_URL": database_url})
 
     def create(self, name: str, kind: str) -> dict:
         """Create a notification through the API and return it."""
@@ -366,7 +369,20 @@ def parse_args(argv=None):
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
                         help="extra gunicorn argument for both servers, e.g. --gunicorn-arg=--workers=3")
     parser.add_argument("--output", help="the JSON report (default bench/results/bench-<time>.json)")
+    parser.add_argument("--database-url", default=os.environ.get("PROOFHOOK_DATABASE_URL", ""),
+                        help="run on this PostgreSQL database instead of SQLite (emptied first!); "
+                             "default $PROOFHOOK_DATABASE_URL")
     return parser.parse_args(argv)
+
+
+def empty_postgres(url: str) -> None:
+    """Bring a PostgreSQL database's schema up to date and empty it, so every run starts alike."""
+    from webhook import db
+
+    with contextlib.closing(db.open_database(url)) as conn:
+        db.upgrade(conn)
+        with db.transaction(conn):
+            db.clear_tables(conn)
 
 
 def main(argv=None) -> int:
@@ -377,11 +393,17 @@ def main(argv=None) -> int:
         return 2
     workloads = [w.strip() for w in options.workloads.split(",") if w.strip()]
     settings = [s.strip().upper() for s in options.sync.split(",") if s.strip()]
+    if options.database_url:
+        settings = settings[:1]  # SQLite's synchronous setting means nothing to PostgreSQL
     gunicorn_args = list(options.gunicorn_arg)
     started = datetime.datetime.now(datetime.timezone.utc)
     report = {"date": started.isoformat(timespec="seconds"), "command": " ".join(sys.argv),
               "machine": machine(), "options": vars(options), "results": [], "cold_start_s": {}, "skipped": []}
+    from webhook.db import describe
+
+    report["backend"] = describe({"DATABASE_URL": options.database_url, "DATABASE": "SQLite (a temporary file)"})
     print(f"Machine: {report['machine']}")
+    print(f"Backend: {report['backend']}")
     print(f"{options.rounds} rounds x {options.duration:g} s, {options.connections} connections, "
           f"gunicorn -c python:webhook.gunicorn_conf {' '.join(gunicorn_args)}")
     bare = Server("bare", "bench.bare_app:app", {}, gunicorn_args)
@@ -389,7 +411,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="proofhook-bench-") as workdir:
         try:
             for number, synchronous in enumerate(settings):
-                proofhook = Proofhook(synchronous, workdir, gunicorn_args)
+                proofhook = Proofhook(synchronous, workdir, gunicorn_args, options.database_url)
                 report["cold_start_s"][f"proofhook {synchronous}"] = round(proofhook.server.cold_start_s, 3)
                 try:
                     run_all(proofhook, bare, workloads, options, report, feeds_too=number == 0)

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, request
 
 from . import insight, store
 from .auth import csrf
@@ -18,6 +18,8 @@ FEED_MAX_AGE = 30
 WIDGET_MAX_AGE = 300
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
 FEED_FORMAT = 2
+# Feed bodies kept per process, by ETag.
+FEED_CACHE_SIZE = 1000
 
 
 def feed_clock() -> int:
@@ -47,11 +49,25 @@ def show_feed(key: str):
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
-        response = jsonify(feed(notification, guid, clock))
+        response = current_app.response_class(feed_body(notification, guid, clock, etag), mimetype="application/json")
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
     return response
+
+
+def feed_body(notification: dict, guid: str | None, clock: int, etag: str) -> str:
+    """Return the feed's JSON, built once per ETag in each process: the ETag names all the body depends on."""
+    # Every change a visitor could see (an event, a cancellation, a purge, the settings) bumps feed_version,
+    # and the minute and guid are in the ETag too, so a body cached under it can't be stale. Many visitors
+    # read the same feed, so most 200s cost no more than a 304.
+    cache = current_app.extensions["proofhook_feeds"]
+    body = cache.get(etag)
+    if body is None:
+        if len(cache) >= FEED_CACHE_SIZE:
+            cache.clear()  # a minute later every entry is stale anyway
+        body = cache[etag] = current_app.json.dumps(feed(notification, guid, clock))
+    return body
 
 
 @functools.cache
@@ -114,6 +130,7 @@ def allow_any_origin(response):
 def init_app(app) -> None:
     """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
     app.register_blueprint(bp)
+    app.extensions["proofhook_feeds"] = {}
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]
     app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
     with app.app_context():
