@@ -9,7 +9,20 @@ from pathlib import Path
 
 import requests
 
+from helpers import ADMIN_TOKEN
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def served_env(database, geoip_path: str, **settings) -> dict:
+    """Return the environment of a served Proofhook: its own database, the test admin token and GeoIP file."""
+    env = {
+        "PROOFHOOK_DATABASE": str(database),
+        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
+        "PROOFHOOK_SECRET_KEY": "served-secret",
+        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
+    }
+    return env | {f"PROOFHOOK_{name}": str(value) for name, value in settings.items()}
 
 
 def free_port() -> int:

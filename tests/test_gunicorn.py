@@ -8,17 +8,12 @@ import subprocess
 import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from
-from servers import gunicorn
+from servers import gunicorn, served_env
 
 
 def test_events_posted_over_http_are_stored(tmp_path, geoip_path):
     database = tmp_path / "served.sqlite3"
-    env = {
-        "PROOFHOOK_DATABASE": str(database),
-        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "PROOFHOOK_SECRET_KEY": "served-secret",
-        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
-    }
+    env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
         auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         created = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream"}, headers=auth)
@@ -40,12 +35,7 @@ def test_events_posted_over_http_are_stored(tmp_path, geoip_path):
 
 
 def test_the_curl_examples_on_the_page_work_as_printed(tmp_path, geoip_path):
-    env = {
-        "PROOFHOOK_DATABASE": str(tmp_path / "curl.sqlite3"),
-        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "PROOFHOOK_SECRET_KEY": "served-secret",
-        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
-    }
+    env = served_env(tmp_path / "curl.sqlite3", geoip_path)
     with gunicorn(env) as (base, _process):
         browser = requests.Session()
         login = browser.get(f"{base}/login")

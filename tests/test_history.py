@@ -183,7 +183,7 @@ BROKEN = {
     "header only": ("email,timestamp\n", "csv", "no rows"),
     "bad JSON line": (f'{{"email": "a@example.com", "timestamp": {OLD}}}\n{{"email": \n', "jsonl", "Line 2"),
     "array line": (f'{{"email": "a@example.com", "timestamp": {OLD}}}\n[1]\n', "jsonl", "Line 2 is not a JSON object"),
-    "NaN in JSON": (f'{{"email": "a@example.com", "timestamp": NaN}}\n', "jsonl", "NaN"),
+    "NaN in JSON": ('{"email": "a@example.com", "timestamp": NaN}\n', "jsonl", "NaN"),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from helpers import ADMIN_TOKEN, stored, webhook_path
-from servers import gunicorn
+from servers import gunicorn, served_env
 from webhook import create_app, store
 
 
@@ -90,13 +90,7 @@ def test_deleting_a_notification_drops_its_counters(limited, admin_headers):
 @pytest.mark.slow
 def test_the_limit_is_shared_by_gunicorn_workers(tmp_path, geoip_path):
     database, log = tmp_path / "served.sqlite3", tmp_path / "access.log"
-    env = {
-        "PROOFHOOK_DATABASE": str(database),
-        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "PROOFHOOK_SECRET_KEY": "served-secret",
-        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
-        "PROOFHOOK_RATE_LIMIT": "20",
-    }
+    env = served_env(database, geoip_path, RATE_LIMIT=20)
     # The access log names the worker (pid) that answered each call.
     logging = ("--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(U)s")
     with gunicorn(env, workers=2, extra_args=logging) as (base, _process):

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from
-from servers import gunicorn
+from servers import gunicorn, served_env
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -27,8 +27,7 @@ def readme_block(after: str) -> str:
 def test_the_readme_signing_example_is_accepted_and_a_wrong_secret_is_not(tmp_path, geoip_path):
     script = readme_block("Signing your own calls")
     database = tmp_path / "served.sqlite3"
-    env = {"PROOFHOOK_DATABASE": str(database), "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-           "PROOFHOOK_SECRET_KEY": "s", "PROOFHOOK_GEOIP_DATABASE": geoip_path}
+    env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
         created = requests.post(f"{base}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                                 json={"name": "n", "type": "stream", "signing_secret": "my-signing-secret"},
@@ -45,8 +44,7 @@ def test_the_readme_signing_example_is_accepted_and_a_wrong_secret_is_not(tmp_pa
 @pytest.mark.skipif(not (shutil.which("openssl") and shutil.which("curl")), reason="needs openssl and curl")
 def test_the_pages_signed_example_works_once_the_secret_is_filled_in(tmp_path, geoip_path):
     database = tmp_path / "served.sqlite3"
-    env = {"PROOFHOOK_DATABASE": str(database), "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-           "PROOFHOOK_SECRET_KEY": "s", "PROOFHOOK_GEOIP_DATABASE": geoip_path}
+    env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
         created = requests.post(f"{base}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                                 json={"name": "n", "type": "stream", "signing_secret": "it's $ecret"},

@@ -5,7 +5,7 @@ from contextlib import closing
 
 import pytest
 
-from helpers import ADMIN_TOKEN, stored, webhook_path
+from helpers import stored, webhook_path
 from webhook import create_app, db
 from webhook.postgres import translate, translate_ddl
 

@@ -1,7 +1,6 @@
 """Marshmallow schemas: what a webhook event and a notification may hold, coerced and checked."""
 import functools
 import ipaddress
-import math
 import re
 import time
 from datetime import datetime, timezone

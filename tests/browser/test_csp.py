@@ -2,12 +2,11 @@
 import requests
 
 from helpers import ADMIN_TOKEN
-from servers import gunicorn
+from servers import gunicorn, served_env
 
 
 def test_the_notification_page_breaks_no_policy(chromium, tmp_path, geoip_path):
-    env = {"PROOFHOOK_DATABASE": str(tmp_path / "db.sqlite3"), "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-           "PROOFHOOK_SECRET_KEY": "s", "PROOFHOOK_GEOIP_DATABASE": geoip_path}
+    env = served_env(tmp_path / "db.sqlite3", geoip_path)
     with gunicorn(env) as (base, _process):
         auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         created = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream"}, headers=auth,

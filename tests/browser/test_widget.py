@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from helpers import ADMIN_TOKEN
-from servers import free_port, gunicorn
+from servers import free_port, gunicorn, served_env
 
 WIDGET_JS = Path(__file__).resolve().parents[2] / "webhook" / "static" / "widget.js"
 POPUP = "proofhook-popups .pop"  # Playwright's CSS selectors pierce open shadow roots
@@ -49,12 +49,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def proofhook(tmp_path_factory, geoip_path):
     """Run Proofhook under gunicorn with three notifications and their events; yield base URL and keys."""
     database = tmp_path_factory.mktemp("served") / "proofhook.sqlite3"
-    env = {
-        "PROOFHOOK_DATABASE": str(database),
-        "PROOFHOOK_ADMIN_TOKEN": ADMIN_TOKEN,
-        "PROOFHOOK_SECRET_KEY": "browser-secret",
-        "PROOFHOOK_GEOIP_DATABASE": geoip_path,
-    }
+    env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
         auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
