@@ -28,7 +28,6 @@ def receive(token: str):
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
-    dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
     dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
