@@ -56,3 +56,20 @@ def test_the_curl_examples_on_the_page_work_as_printed(tmp_path, geoip_path):
                 assert json.loads(done.stdout)["status"] == "created", done.stdout
             events = browser.get(f"{base}/api/notifications/{created['id']}/events").json()["events"]
             assert len(events) == 2
+
+
+def test_the_access_log_never_holds_a_webhook_token(tmp_path, geoip_path):
+    log = tmp_path / "access.log"
+    with gunicorn(served_env(tmp_path / "log.sqlite3", geoip_path), extra_args=("--access-logfile", str(log))) as (
+        base,
+        _process,
+    ):
+        created = requests.post(
+            f"{base}/api/notifications", json={"name": "n", "type": "stream"},
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        ).json()
+        token = created["webhook_url"].rsplit("/", 1)[1]
+        assert requests.post(created["webhook_url"] + "?dry_run=1", json={"email": "a@example.com"}).status_code == 200
+    written = log.read_text()
+    assert "POST /webhooks/…?dry_run=1 HTTP/1.1" in written
+    assert token not in written

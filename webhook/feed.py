@@ -66,7 +66,7 @@ def feed_body(notification: dict, guid: str | None, clock: int, etag: str) -> st
     if body is None:
         if len(cache) >= FEED_CACHE_SIZE:
             cache.clear()  # a minute later every entry is stale anyway
-        body = cache[etag] = current_app.json.dumps(feed(notification, guid, clock))
+        body = cache[etag] = current_app.json.dumps(feed(notification, guid, clock), separators=(",", ":"))
     return body
 
 

@@ -1,5 +1,23 @@
 """gunicorn settings for `make run` and production: `gunicorn -c python:webhook.gunicorn_conf app:app`."""
 import os
+import re
+
+from gunicorn.glogging import Logger
+
+WEBHOOK_TOKEN = re.compile(r"(/webhooks/)[^/?\s]+")
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with webhook tokens cut out of the access log: they are secrets, and logs travel."""
+
+    def atoms(self, resp, req, environ, request_time):
+        """Return the access log's fields with `/webhooks/<token>` written as `/webhooks/…`."""
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = WEBHOOK_TOKEN.sub(r"\1…", atoms[key])
+        return atoms
+
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # One process per core (the development box has 2), each with 4 threads. On a quiet 2-core box gthread
@@ -16,5 +34,6 @@ threads = 4  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn 
 # Safe because create_app leaves no database connection open (db.py opens them per worker thread).
 preload_app = True
 accesslog = "-"
+logger_class = RedactingLogger
 # Several gunicorns on one machine (tests, benchmarks) must not fight over one control socket.
 control_socket_disable = True
