@@ -20,15 +20,16 @@ class RedactingLogger(Logger):
 
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-# One process per core (the development box has 2), each with 4 threads. On a quiet 2-core box gthread
-# served bare Flask at 8.6-9.0k req/s against sync's 6.4-6.5k, and a SQLite insert at 3.9-5.3k against
-# 3.5-3.7k (keep-alive instead of a TCP handshake per request; a thread waiting on fsync or the writer lock
-# leaves the core to another request). `make bench` on the shared, loaded box (2026-11-27, alternating sync
-# and gthread twice) could not tell them apart for Proofhook: 647 vs 646 req/s at NORMAL, 415 vs 401 at FULL.
-# Each thread keeps its own SQLite connection (db.py); the GeoIP database is mmapped once.
+# One process per core (the development box has 2), each with 2 threads. On a quiet 2-core box gthread
+# served bare Flask at 8.6-9.0k req/s against sync's 6.4-6.5k (keep-alive instead of a TCP handshake per
+# request; a thread waiting on fsync leaves the core to another request). `make bench` on the quiet box
+# (2026-11-27, ingest, 2 x 5 s): 2 threads 1,434 req/s with p99 72 ms, 4 threads 1,322 req/s with p99 162 ms,
+# 1 thread 1,339 req/s with p99 60 ms, sync x 3 workers 1,352 req/s with p99 193 ms: more threads per process
+# only queue more requests behind one GIL. Each thread keeps its own SQLite connection (db.py); the GeoIP
+# database is mmapped once and shared.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = 4  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn setting
+threads = 2  # override with GUNICORN_CMD_ARGS="--threads N", like any gunicorn setting
 # Build the app once in the master and fork: workers share the imported code, name lists and the GeoIP
 # mapping copy-on-write. `make bench`: peak Pss per worker 35 MB instead of 50, cold start 0.65 s not 0.82.
 # Safe because create_app leaves no database connection open (db.py opens them per worker thread).
