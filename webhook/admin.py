@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from marshmallow import ValidationError
 
 from . import chart, history, insight, intake, store
-from .api import notification_json
+from .api import existing_notification, no_such_notification, notification_json
 from .links import absolute_url
 from .auth import (
     csrf,
@@ -131,14 +131,6 @@ def notification(notification_id: int):
     return render_notification(existing_notification(notification_id))
 
 
-def existing_notification(notification_id: int) -> dict:
-    """Return the notification with this id, or answer 404."""
-    found = store.get_notification(notification_id)
-    if found is None:
-        abort(404, f"There is no notification {notification_id}.")
-    return found
-
-
 def render_notification(found: dict, form: dict | None = None, errors: dict | None = None, **sections):
     """Render a notification's page, keeping what was typed into its settings form after an error."""
     stats = insight.stats(found["id"])
@@ -259,7 +251,7 @@ def rotate(notification_id: int, which: str):
     if column not in store.ROTATABLE:
         abort(404, f"There is no secret called {which!r} to rotate.")
     if store.rotate_secret(notification_id, column) is None:
-        abort(404, f"There is no notification {notification_id}.")
+        no_such_notification(notification_id)
     flash(f"Rotated the {which.replace('-', ' ')}: the old one stopped working just now. {AFTER_ROTATION[column]}")
     return redirect(url_for("admin.notification", notification_id=notification_id))
 
@@ -269,7 +261,7 @@ def rotate(notification_id: int, which: str):
 def delete_notification(notification_id: int):
     """Delete a notification and its events."""
     if not store.delete_notification(notification_id):
-        abort(404, f"There is no notification {notification_id}.")
+        no_such_notification(notification_id)
     flash("Deleted the notification and its events.")
     return redirect(url_for("admin.notifications"))
 

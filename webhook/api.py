@@ -46,11 +46,16 @@ def feed_options(notification: dict) -> dict:
     }
 
 
+def no_such_notification(notification_id: int):
+    """Answer 404 for a notification id that doesn't exist (the pages use it too)."""
+    abort(404, f"There is no notification {notification_id}.")
+
+
 def existing_notification(notification_id: int) -> dict:
     """Return the notification with this id, or answer 404."""
     notification = store.get_notification(notification_id)
     if notification is None:
-        abort(404, f"There is no notification {notification_id}.")
+        no_such_notification(notification_id)
     return notification
 
 
@@ -139,7 +144,7 @@ def rotate_webhook_token(notification_id: int):
     """Give a notification a new webhook URL; the old one answers 404 from now on."""
     rotated = store.rotate_secret(notification_id, "webhook_token")
     if rotated is None:
-        abort(404, f"There is no notification {notification_id}.")
+        no_such_notification(notification_id)
     return notification_json(rotated)
 
 
@@ -148,5 +153,5 @@ def rotate_webhook_token(notification_id: int):
 def delete_notification(notification_id: int):
     """Delete a notification and all its events."""
     if not store.delete_notification(notification_id):
-        abort(404, f"There is no notification {notification_id}.")
+        no_such_notification(notification_id)
     return "", 204

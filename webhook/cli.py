@@ -12,6 +12,7 @@ from . import history, store
 from .db import describe, get_db, scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
+from .present import DAY_MS, HOUR_MS
 from .schemas import notification_schema
 
 notifications_cli = AppGroup("notifications", help="Create and list notifications.")
@@ -108,7 +109,7 @@ def info_command():
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
 
 
-AGE_UNITS_MS = {"d": 86_400_000, "h": 3_600_000}
+AGE_UNITS_MS = {"d": DAY_MS, "h": HOUR_MS}
 
 
 def parse_age(text: str) -> int:

@@ -46,19 +46,21 @@ def dedup_key(headers, data: dict) -> str | None:
     """Return the idempotency key: the Idempotency-Key header, else the payload's own id."""
     header = (headers.get("Idempotency-Key") or "").strip()
     if header:
-        if len(header) > 255:
-            raise ValidationError({"Idempotency-Key": ["Must be at most 255 characters."]})
-        return header
+        return bounded_key("Idempotency-Key", header)
     for key in ID_KEYS:
         value = data.get(key)
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, (str, int)) and str(value).strip():
-            text = str(value).strip()
-            if len(text) > 255:
-                raise ValidationError({key: ["Must be at most 255 characters."]})
-            return text
+            return bounded_key(key, str(value).strip())
     return None
+
+
+def bounded_key(name: str, key: str) -> str:
+    """Return a dedup key, or raise a 422 naming where it came from when it is too long to store."""
+    if len(key) > 255:
+        raise ValidationError({name: ["Must be at most 255 characters."]})
+    return key
 
 
 def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, history: bool = False) -> Outcome:

@@ -6,10 +6,10 @@ import hmac
 from flask import current_app
 
 from . import store
-from .store import now_ms
+from .store import DAY_MS, now_ms
 from .templating import render
 
-MINUTE_MS, HOUR_MS, DAY_MS = 60_000, 3_600_000, 86_400_000
+MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 # Keys of a stored event that never leave the admin side or the sender's own answer.
 INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
 
@@ -145,9 +145,9 @@ def popup_text(event: dict, notification: dict, now: int | None = None) -> str |
     return render(template, template_values(event, notification, now), event.get("raw"))
 
 
-def conversion_popup(count: int, notification: dict, window_hours: int | None = None) -> dict:
+def conversion_popup(count: int, notification: dict) -> dict:
     """Describe the conversion popup: "N people signed up in the last 24 hours"."""
-    window_hours = window_hours or notification.get("conversion_window_hours", 24)
+    window_hours = notification["conversion_window_hours"]
     window = plural(window_hours, "hour")
     people = "1 person" if count == 1 else f"{count} people"
     return {

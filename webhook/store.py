@@ -50,6 +50,14 @@ def new_public_key() -> str:
 # Every write that can change what the feed shows runs this in its transaction (see feed_etag in feed.py).
 BUMP_FEED = "feed_version = feed_version + 1"
 
+
+def bump_feeds(conn, notification_id: int | None = None) -> None:
+    """Change one notification's feed ETag (all of them without an id), inside the caller's transaction."""
+    if notification_id is None:
+        conn.execute(f"UPDATE notifications SET {BUMP_FEED}")
+    else:
+        conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+
 # --- notifications -----------------------------------------------------------------------------
 
 NOTIFICATION_SELECT = """
@@ -177,7 +185,7 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         row = insert_event_row(conn, columns, values)
         created = row is not None
         if created:
-            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+            bump_feeds(conn, notification_id)
         else:
             row = conn.execute(
                 "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
@@ -198,7 +206,7 @@ def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:
         with transaction(conn):
             created = [insert_event_row(conn, columns, values) is not None for columns, values in prepared]
             if any(created):
-                conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+                bump_feeds(conn, notification_id)
             if not keep:
                 raise RolledBack
     except RolledBack:
@@ -246,7 +254,7 @@ def hide_event(notification_id: int, dedup_key: str) -> bool:
             (now_ms(), notification_id, dedup_key),
         ).rowcount
         if changed:
-            conn.execute(f"UPDATE notifications SET {BUMP_FEED} WHERE id = ?", (notification_id,))
+            bump_feeds(conn, notification_id)
     return changed > 0
 
 
@@ -418,7 +426,7 @@ def purge_events(before_ms: int) -> int:
             break
     if deleted:
         with transaction(conn):  # what the feeds show may have changed: let their ETags change too
-            conn.execute(f"UPDATE notifications SET {BUMP_FEED}")
+            bump_feeds(conn)
     return deleted
 
 
@@ -446,7 +454,7 @@ def delete_events(ids: list[int]) -> int:
             ).rowcount
     if deleted:
         with transaction(conn):  # what the feeds show may have changed: let their ETags change too
-            conn.execute(f"UPDATE notifications SET {BUMP_FEED}")
+            bump_feeds(conn)
     return deleted
 
 
