@@ -20,7 +20,18 @@ MAX_PRODUCTS = 100
 
 
 class BlankIsAbsent:
-    """Skip the validators for a value that loaded as None (blank text), as they are skipped for null."""
+    """A field where blank text and null mean "absent" (optional unless allow_none=False is given)."""
+
+    def __init__(self, **kwargs):
+        """Make the field optional-by-null unless told otherwise."""
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Load blank text as None; anything else as the field does."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return super()._deserialize(value, attr, data, **kwargs)
 
     def _validate(self, value):
         """Run the validators on a value, or refuse a blank where null is not allowed."""
@@ -35,13 +46,12 @@ class Text(BlankIsAbsent, fields.String):
     """A trimmed string; empty counts as absent."""
 
     def __init__(self, max_length: int = 200, **kwargs):
-        kwargs.setdefault("allow_none", True)
         checks = [validate.Length(max=max_length), *([kwargs.pop("validate")] if "validate" in kwargs else [])]
         super().__init__(validate=checks, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        return text or None
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text.strip() if text is not None else None
 
 
 class Identifier(fields.Field):
@@ -60,14 +70,11 @@ class HttpUrl(BlankIsAbsent, fields.Url):
     """An absolute http(s) URL; nothing else is ever rendered as a link or an image."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("allow_none", True)
         super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             value = value.strip()
-            if not value:
-                return None
             if len(value) > 2048:
                 raise ValidationError("Must be at most 2048 characters.")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -77,13 +84,7 @@ class Amount(BlankIsAbsent, fields.Float):
     """A non-negative finite number, given as a number or a numeric string."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("allow_none", True)
         super().__init__(allow_nan=False, validate=validate.Range(min=0), **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not value.strip():
-            return None
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 # An unquoted ASCII local part (a dot-atom): email-validator returns it unchanged, so for such addresses
@@ -125,19 +126,15 @@ class Email(fields.String):
             raise ValidationError(f"Not a valid email address: {exc}") from None
 
 
-class IPAddress(fields.String):
+class IPAddress(BlankIsAbsent, fields.String):
     """An IPv4 or IPv6 address, kept in its canonical text form."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_none", True)
-        super().__init__(**kwargs)
-
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None:
             return None
         try:
-            return str(ipaddress.ip_address(text))
+            return str(ipaddress.ip_address(text.strip()))
         except ValueError:
             raise ValidationError("Not a valid IPv4 or IPv6 address.") from None
 
