@@ -8,6 +8,7 @@ is in use.
 import os
 import sqlite3
 import threading
+import time
 from contextlib import closing, contextmanager
 from importlib import resources
 
@@ -69,10 +70,25 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     # busy_timeout first: it makes writers queue instead of failing, and switching a new file to WAL (which lets
     # feed reads run while a webhook writes) needs a lock that another worker starting at once may hold.
     conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    conn.execute("PRAGMA journal_mode=WAL")
+    use_wal(conn, busy_timeout_ms)
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def use_wal(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL (it stays so), retrying while another connection opening at once holds the lock."""
+    # The switch needs the exclusive lock, and when two connections race for it SQLite answers "database is
+    # locked" at once instead of calling the busy handler (its deadlock rule), so the timeout is honoured here.
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def target(config) -> str:
