@@ -17,6 +17,14 @@ PUBLIC_BLUEPRINTS = {"feed"}
 class RequestAwareSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure only when the request came over https (so plain-http `make run` works)."""
 
+    def open_session(self, app, request):
+        """Open the session; a request without its cookie gets an empty one without building the signer."""
+        # Webhook senders and feed readers never send the cookie; building the signer costs a key derivation,
+        # a good part of a feed 304's time.
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response) -> None:
         """Save the session, except on the public side: its answers never refresh or set a cookie."""
         # Not in open_session: Flask opens the session before it matches the URL to a blueprint.
