@@ -289,12 +289,14 @@ def test_every_change_gives_a_new_etag(app, client, admin_headers, stream):
 
 def test_the_etag_follows_the_clock_and_hides_the_change_counter(app, stream):
     with app.app_context():
-        found = store.notification_by_public_key(stream["public_key"])
+        notification_id, version = store.feed_version_by_public_key(stream["public_key"])
         minute = 60_000 * 29_000_000
-        etag = feed_etag(found, minute, None)
-        assert etag == feed_etag(dict(found), minute, None)
-        assert etag != feed_etag(found, minute + 60_000, None)
-        assert etag != feed_etag({**found, "id": found["id"] + 1}, minute, None)
+        etag = feed_etag(notification_id, version, minute, None)
+        assert etag == feed_etag(notification_id, version, minute, None)
+        assert etag != feed_etag(notification_id, version, minute + 60_000, None)
+        assert etag != feed_etag(notification_id, version + 1, minute, None)
+        assert etag != feed_etag(notification_id + 1, version, minute, None)
+        assert etag != feed_etag(notification_id, version, minute, "shoes")
         assert re.fullmatch("[0-9a-f]{32}", etag)  # an HMAC: the event counter can't be read back from it
 
 

@@ -20,6 +20,7 @@ WIDGET_MAX_AGE = 300
 FEED_FORMAT = 2
 # Feed bodies kept per process, by ETag.
 FEED_CACHE_SIZE = 1000
+NO_SUCH_KEY = "No notification has this public key; check the data-key of the snippet."
 
 
 def feed_clock() -> int:
@@ -29,9 +30,9 @@ def feed_clock() -> int:
     return store.now_ms() // MINUTE_MS * MINUTE_MS
 
 
-def feed_etag(notification: dict, clock: int, guid: str | None) -> str:
+def feed_etag(notification_id: int, feed_version: int, clock: int, guid: str | None) -> str:
     """Return the feed's ETag: an HMAC, so the public never learns the change counter (a sales count)."""
-    name = f"{FEED_FORMAT}|{notification['id']}|{notification['feed_version']}|{clock}|{guid}"
+    name = f"{FEED_FORMAT}|{notification_id}|{feed_version}|{clock}|{guid}"
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -39,35 +40,45 @@ def feed_etag(notification: dict, clock: int, guid: str | None) -> str:
 @bp.get("/feed/<key>.json")
 def show_feed(key: str):
     """Answer the popups a visitor may see, or 304 when the browser's copy is current."""
-    notification = store.notification_by_public_key(key)
-    if notification is None:
-        abort(404, "No notification has this public key; check the data-key of the snippet.")
+    # The ETag needs two columns of one indexed row; the whole notification only when a body must be built.
+    found = store.feed_version_by_public_key(key)
+    if found is None:
+        abort(404, NO_SUCH_KEY)
     guid = request.args.get("guid") or None
     clock = feed_clock()
-    etag = feed_etag(notification, clock, guid)
+    etag = feed_etag(found[0], found[1], clock, guid)
     # Weak comparison, lists and `*` as RFC 9110 says for If-None-Match; the 304 costs the one lookup above.
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
-        response = current_app.response_class(feed_body(notification, guid, clock, etag), mimetype="application/json")
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = FEED_MAX_AGE
-    return response
+        response = current_app.response_class(feed_body(key, guid, clock, etag), mimetype="application/json")
+    return cacheable(response, etag, FEED_MAX_AGE)
 
 
-def feed_body(notification: dict, guid: str | None, clock: int, etag: str) -> str:
+def feed_body(key: str, guid: str | None, clock: int, etag: str) -> str:
     """Return the feed's JSON, built once per ETag in each process: the ETag names all the body depends on."""
     # Every change a visitor could see (an event, a cancellation, a purge, the settings) bumps feed_version,
     # and the minute and guid are in the ETag too, so a body cached under it can't be stale. Many visitors
-    # read the same feed, so most 200s cost no more than a 304.
+    # read the same feed, so most 200s cost no more than a 304. A change landing between the ETag's lookup
+    # and this one only makes the body newer than its ETag says, never older.
     cache = current_app.extensions["proofhook_feeds"]
     body = cache.get(etag)
     if body is None:
+        notification = store.notification_by_public_key(key)
+        if notification is None:
+            abort(404, NO_SUCH_KEY)  # deleted since the ETag's lookup
         if len(cache) >= FEED_CACHE_SIZE:
             cache.clear()  # a minute later every entry is stale anyway
         body = cache[etag] = current_app.json.dumps(feed(notification, guid, clock), separators=(",", ":"))
     return body
+
+
+def cacheable(response, etag: str, max_age: int):
+    """Mark a public answer as cacheable by anyone for max_age seconds, then to be revalidated by its ETag."""
+    response.set_etag(etag)
+    # Written out: werkzeug's cache_control object parses and re-serialises the header, a twentieth of a 304.
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
 
 
 @functools.cache
@@ -112,10 +123,7 @@ def report_body() -> bytes | None:
 def widget():
     """Serve the embeddable widget script."""
     script, etag = widget_script()
-    response = current_app.response_class(script, mimetype="text/javascript")
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = WIDGET_MAX_AGE
+    response = cacheable(current_app.response_class(script, mimetype="text/javascript"), etag, WIDGET_MAX_AGE)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
 

@@ -135,6 +135,11 @@ def notification_by_public_key(key: str) -> dict | None:
     return dict(row) if row else None
 
 
+def feed_version_by_public_key(key: str):
+    """Return (id, feed_version) of the notification a public key belongs to, or None: all a feed's ETag needs."""
+    return get_db().execute("SELECT id, feed_version FROM notifications WHERE public_key = ?", (key,)).fetchone()
+
+
 def ensure_public_keys() -> int:
     """Give every notification that has no public key yet (made before migration 0003) one; return how many."""
     conn = get_db()
