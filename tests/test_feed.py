@@ -5,6 +5,7 @@ from contextlib import closing
 from urllib.parse import urlsplit
 
 import pytest
+from flask import request, request_started
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook import create_app, store
@@ -263,6 +264,60 @@ def test_if_none_match_answers_304(client, stream, header):
     assert response.status_code == 304 and response.get_data() == b""
     assert response.headers["ETag"] == etag and response.headers["Access-Control-Allow-Origin"] == "*"
     assert "max-age=30" in response.headers["Cache-Control"]
+
+
+@pytest.fixture
+def flask_dispatches(app):
+    """Count the requests that reach Flask's request handling (FeedShortcut answers the others before it)."""
+    seen = []
+
+    def count(sender, **extra) -> None:
+        """Note one request Flask dispatched."""
+        seen.append(request.path)
+
+    request_started.connect(count, app)
+    yield seen
+    request_started.disconnect(count, app)
+
+
+def test_a_feed_read_the_process_can_answer_skips_flask_and_answers_the_same(client, stream, flask_dispatches):
+    post(client, stream, email="ann.lee@example.com", firstName="Ann", productName="Hat",
+         productLink="https://example.com/hat")
+    path = feed_path(stream)
+    flask_dispatches.clear()
+    built = client.get(path)  # the first read builds the body, through Flask
+    assert flask_dispatches == [path]
+    again = client.get(path)
+    revalidated = client.get(path, headers={"If-None-Match": built.headers["ETag"]})
+    assert flask_dispatches == [path]  # both answered by the shortcut
+    # `?guid=` (empty: no filter) always goes through Flask: its answers must be the shortcut's, byte for byte.
+    through_flask = client.get(path + "?guid=")
+    through_flask_304 = client.get(path + "?guid=", headers={"If-None-Match": built.headers["ETag"]})
+    assert flask_dispatches == [path, path, path]
+    for shortcut, flask in ((again, through_flask), (revalidated, through_flask_304)):
+        assert (shortcut.status_code, shortcut.get_data()) == (flask.status_code, flask.get_data())
+        assert sorted(shortcut.headers.items()) == sorted(flask.headers.items())
+    assert again.status_code == 200 and again.get_json()["items"][0]["name"] == "Ann"
+    assert revalidated.status_code == 304
+
+
+@pytest.mark.parametrize("method, suffix", [("HEAD", ".json"), ("GET", ".json?guid=shoes"), ("GET", "x.json")])
+def test_other_feed_requests_go_on_to_flask(client, stream, flask_dispatches, method, suffix):
+    path = feed_path(stream)
+    client.get(path)
+    flask_dispatches.clear()
+    response = client.open(path.removesuffix(".json") + suffix, method=method)
+    assert len(flask_dispatches) == 1
+    assert response.status_code == (404 if suffix == "x.json" else 200)
+
+
+def test_a_new_event_is_seen_through_the_shortcut(client, stream, flask_dispatches):
+    path = feed_path(stream)
+    first = client.get(path)
+    post(client, stream, email="bo.diaz@example.com", firstName="Bo")
+    response = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert response.status_code == 200 and [i["name"] for i in response.get_json()["items"]] == ["Bo"]
+    assert response.headers["ETag"] != first.headers["ETag"]
 
 
 def test_another_etag_gets_the_whole_feed(client, stream):
