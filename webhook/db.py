@@ -18,6 +18,7 @@ from flask import current_app, g
 from flask.cli import AppGroup
 
 from . import postgres
+from .group_commit import GroupCommit
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -67,6 +68,7 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     """Open an SQLite connection with the pragmas every Proofhook connection needs."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=SqliteConnection)
     conn.row_factory = sqlite3.Row
+    conn.path = path  # where group_commit.py keeps the writers' lock file
     # busy_timeout first: it makes writers queue instead of failing, and switching a new file to WAL (which lets
     # feed reads run while a webhook writes) needs a lock that another worker starting at once may hold.
     conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -201,6 +203,19 @@ CONFLICT_ERRORS = (sqlite3.IntegrityError, psycopg.errors.UniqueViolation)
 def is_conflict(exc: Exception) -> bool:
     """Tell whether an integrity error is a unique violation (the other constraints are bugs, not races)."""
     return isinstance(exc, psycopg.errors.UniqueViolation) or "UNIQUE constraint failed" in str(exc)
+
+
+def write(job):
+    """Run job(conn) in a write transaction and return its result once committed.
+
+    On SQLite the jobs of a process's threads share transactions (group_commit.py): one commit, and one
+    wait for the disk, for all of them. PostgreSQL groups its commits itself.
+    """
+    conn = get_db()
+    if conn.dialect == "sqlite":
+        return current_app.extensions["proofhook_group_commit"].run(conn, job)
+    with transaction(conn):
+        return job(conn)
 
 
 @contextmanager
@@ -422,6 +437,7 @@ def backup_command(target: str, force: bool):
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
     app.extensions["proofhook_db"] = threading.local()
+    app.extensions["proofhook_group_commit"] = GroupCommit(transaction)
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
     # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.

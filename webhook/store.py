@@ -4,7 +4,7 @@ import re
 import secrets
 import time
 
-from .db import get_db, transaction
+from .db import get_db, transaction, write
 
 DAY_MS = 24 * 60 * 60 * 1000
 
@@ -185,16 +185,18 @@ def delete_notification(notification_id: int) -> bool:
 def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
     """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
     columns, values = event_values(notification_id, event, raw, dedup_key)
-    conn = get_db()
-    with transaction(conn):
+
+    def insert(conn) -> tuple:
+        """Insert the row, or find the one stored under its dedup key."""
         row = insert_event_row(conn, columns, values)
-        created = row is not None
-        if created:
+        if row is not None:
             bump_feeds(conn, notification_id)
-        else:
-            row = conn.execute(
-                "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
-            ).fetchone()
+            return row, True
+        return conn.execute(
+            "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
+        ).fetchone(), False
+
+    row, created = write(insert)
     return event_from_row(row), created
 
 
@@ -331,8 +333,9 @@ def event_from_row(row) -> dict:
 
 def count_webhook_call(notification_id: int, window_start: int) -> int:
     """Count one webhook call in a notification's current window; return the window's count so far."""
-    conn = get_db()
-    with transaction(conn):
+
+    def count_call(conn) -> int:
+        """Add the call to its window's counter; return the new count."""
         count = conn.execute(
             "INSERT INTO rate_counters (notification_id, window_start, count) VALUES (?, ?, 1)"
             " ON CONFLICT (notification_id, window_start) DO UPDATE SET count = rate_counters.count + 1"
@@ -345,7 +348,11 @@ def count_webhook_call(notification_id: int, window_start: int) -> int:
                 "DELETE FROM rate_counters WHERE notification_id = ? AND window_start < ?",
                 (notification_id, window_start),
             )
-    return count
+        return count
+
+    # Shares a commit with other calls' counts and events (db.write): with synchronous=FULL a commit of its
+    # own would double the waits for the disk per webhook call.
+    return write(count_call)
 
 
 def record_login_failure(client: str, now: int, window_ms: int) -> None:

@@ -1,0 +1,147 @@
+"""Group commit: threads' write jobs share one SQLite transaction, and each still learns its own outcome."""
+import sqlite3
+import threading
+import time
+from contextlib import closing
+
+import pytest
+
+from helpers import stored, webhook_path
+from webhook import db
+from webhook.group_commit import GroupCommit
+
+@pytest.fixture
+def database(tmp_path) -> str:
+    """Return a fresh SQLite file with a plain table and one whose foreign key is checked only at commit."""
+    path = str(tmp_path / "jobs.sqlite3")
+    with closing(db.connect(path)) as conn:
+        conn.executescript(
+            "CREATE TABLE items (name TEXT PRIMARY KEY);"
+            "CREATE TABLE parents (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE children (id INTEGER PRIMARY KEY,"
+            " parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);"
+        )
+    return path
+
+
+def names(path: str) -> list[str]:
+    """Return the stored item names, read through a connection of its own."""
+    with closing(db.connect(path)) as conn:
+        return sorted(row[0] for row in conn.execute("SELECT name FROM items"))
+
+
+def insert(name: str):
+    """Return a job that stores one item and answers with the connection it ran on."""
+
+    def job(conn):
+        """Store the item."""
+        conn.execute("INSERT INTO items (name) VALUES (?)", (name,))
+        return conn
+
+    return job
+
+
+class Caller(threading.Thread):
+    """A request thread: its own connection, one job handed to the group commit, its outcome kept."""
+
+    def __init__(self, group: GroupCommit, path: str, job):
+        """Prepare to run `job` through `group` on a connection of this thread's own."""
+        super().__init__()
+        self.group, self.path, self.job = group, path, job
+        self.result = self.error = None
+        self.conn = None
+
+    def run(self) -> None:
+        """Run the job and keep what came of it."""
+        self.conn = db.connect(self.path)
+        commits = []
+        self.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        self.commits = commits
+        try:
+            self.result = self.group.run(self.conn, self.job)
+        except Exception as exc:  # the outcome under test
+            self.error = exc
+
+
+def hold_the_lead(group: GroupCommit, path: str, then_queued: int):
+    """Start a leader whose job waits until `then_queued` more jobs have queued behind its commit."""
+    started = threading.Event()
+
+    def slow_job(conn):
+        """Store an item, then wait for the others to queue."""
+        started.set()
+        deadline = time.monotonic() + 10
+        while len(group._queued) < then_queued and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return insert("first")(conn)
+
+    leader = Caller(group, path, slow_job)
+    leader.start()
+    assert started.wait(10)
+    return leader
+
+
+@pytest.mark.backends("sqlite")
+def test_jobs_queued_during_a_commit_share_the_next_and_a_failing_job_fails_alone(database):
+    group = GroupCommit(db.transaction)
+    leader = hold_the_lead(group, database, then_queued=3)
+
+    def fails_after_writing(conn):
+        """Write, then fail: its write must be undone and the others kept."""
+        conn.execute("INSERT INTO items (name) VALUES ('never')")
+        raise ValueError("this job went wrong")
+
+    callers = [Caller(group, database, job) for job in (insert("b"), fails_after_writing, insert("c"))]
+    for caller in callers:
+        caller.start()
+    for thread in (leader, *callers):
+        thread.join(10)
+    ok_b, failed, ok_c = callers
+    assert isinstance(failed.error, ValueError) and ok_b.error is None and ok_c.error is None
+    assert names(database) == ["b", "c", "first"]
+    # The three queued jobs ran in one transaction, on one of their own connections, with one COMMIT.
+    assert ok_b.result is ok_c.result and ok_b.result in {c.conn for c in callers}
+    commits = [len(c.commits) for c in (leader, *callers)]
+    assert commits[0] == 1 and sorted(commits[1:]) == [0, 0, 1]
+
+
+@pytest.mark.backends("sqlite")
+def test_a_failed_commit_fails_every_job_in_it_and_stores_none_of_them(database):
+    group = GroupCommit(db.transaction)
+    leader = hold_the_lead(group, database, then_queued=2)
+
+    def orphan(conn):
+        """Insert a child whose parent doesn't exist: accepted now, refused when the transaction commits."""
+        conn.execute("INSERT INTO children (id, parent_id) VALUES (1, 99)")
+
+    callers = [Caller(group, database, job) for job in (insert("innocent"), orphan)]
+    for caller in callers:
+        caller.start()
+    for thread in (leader, *callers):
+        thread.join(10)
+    assert leader.error is None
+    assert all(isinstance(c.error, sqlite3.IntegrityError) for c in callers)
+    assert names(database) == ["first"]
+
+
+def test_webhook_calls_from_many_threads_are_each_stored_once(app, client, stream):
+    path = webhook_path(stream)
+    answers, lock = [], threading.Lock()
+
+    def send(thread: int) -> None:
+        """Post a series of events from one thread, as concurrent senders do."""
+        own = app.test_client()
+        for i in range(15):
+            response = own.post(path, json={"email": f"t{thread}n{i}@example.com", "orderId": f"{thread}-{i}"})
+            with lock:
+                answers.append((response.status_code, response.get_json()["event"]["id"]))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert {status for status, _id in answers} == {201} and len(answers) == 120
+    assert len({event_id for _status, event_id in answers}) == 120
+    rows = stored(app)
+    assert sorted(row["id"] for row in rows) == sorted(event_id for _status, event_id in answers)
