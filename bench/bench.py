@@ -270,7 +270,7 @@ def run_workload(name, proofhook, bare, script, args, options, record):
     for label, server in (("proofhook", proofhook.server), ("bare", bare)):
         record.append(summarize(name, proofhook.synchronous, label, runs[label], server, stored if
                                 label == "proofhook" else None))
-    ours, theirs = record[-2], record[-1]
+    ours = record[-2]
     # Each round's pair ran back to back; the median pair's ratio ignores a round the shared box slowed down.
     ratios = [a["rps"] / b["rps"] for a, b in zip(runs["proofhook"], runs["bare"])]
     ours["round_ratios"] = [round(r, 3) for r in ratios]
