@@ -118,6 +118,16 @@ def open_lock_file(path: str) -> int | None:
 
 def commit_batch(transaction, conn, batch: list[Ticket]) -> None:
     """Run each ticket's job in its own savepoint of one transaction, then commit them all at once."""
+    if len(batch) == 1:
+        # Alone, the job's transaction is its savepoint: its failure rolls back only its own writes.
+        ticket = batch[0]
+        try:
+            with transaction(conn):
+                ticket.result = ticket.job(conn)
+        except BaseException as exc:
+            ticket.error = exc
+            raise
+        return
     try:
         with transaction(conn):
             for ticket in batch:

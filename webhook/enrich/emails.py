@@ -5,6 +5,8 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from webhook.enrich.keys import snake_case
+
 # Stop walking absurd payloads; a real order has a few hundred values at most.
 MAX_NODES = 20_000
 MAX_EMAIL_LENGTH = 254
@@ -49,9 +51,7 @@ def find_email(data: dict) -> tuple[str, str] | None:
 
 def _is_email_key(key):
     """Tell whether a key names an email: email, e_mail, emailAddress, receipt_email…"""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
-    snake = re.sub(r"[\s-]+", "_", snake.strip()).lower()
-    return bool(_EMAIL_KEY.search(snake))
+    return bool(_EMAIL_KEY.search(snake_case(key)))
 
 
 def _walk(data):

@@ -1,8 +1,8 @@
 """Find a person's full name anywhere in a payload, without mistaking products for people."""
 
 import collections
-import re
 
+from webhook.enrich.keys import snake_case
 from webhook.enrich.names import split_full_name
 
 # Keys that hold a person's whole name wherever they appear.
@@ -32,7 +32,7 @@ def find_full_name(data: dict) -> tuple[str, str | None, str] | None:
             if seen > MAX_NODES:
                 return None  # checked per value: one object with 100,000 keys is as absurd as deep nesting
             path = f"{prefix}.{key}" if prefix else str(key)
-            snake = _snake(key)
+            snake = snake_case(key)
             if isinstance(value, dict):
                 queue.append((path, snake, value))
             elif isinstance(value, str) and _is_name_key(snake, parent, prefix):
@@ -48,7 +48,3 @@ def _is_name_key(snake, parent, prefix):
     return snake == "name" and (not prefix or parent in PERSON_OBJECTS)
 
 
-def _snake(key):
-    """Return a key in snake_case so fullName, full-name and full_name compare equal."""
-    key = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(key))
-    return re.sub(r"[\s-]+", "_", key.strip()).lower()
