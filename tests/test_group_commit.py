@@ -81,21 +81,26 @@ def hold_the_lead(group: GroupCommit, path: str, then_queued: int):
     return leader
 
 
+def queue_behind_a_commit(database: str, jobs) -> tuple[Caller, list[Caller]]:
+    """Run `jobs` from threads of their own, all queued while a leader's commit is under way; return all callers."""
+    group = GroupCommit(db.transaction)
+    leader = hold_the_lead(group, database, then_queued=len(jobs))
+    callers = [Caller(group, database, job) for job in jobs]
+    for caller in callers:
+        caller.start()
+    for thread in (leader, *callers):
+        thread.join(10)
+    return leader, callers
+
+
 @pytest.mark.backends("sqlite")
 def test_jobs_queued_during_a_commit_share_the_next_and_a_failing_job_fails_alone(database):
-    group = GroupCommit(db.transaction)
-    leader = hold_the_lead(group, database, then_queued=3)
-
     def fails_after_writing(conn):
         """Write, then fail: its write must be undone and the others kept."""
         conn.execute("INSERT INTO items (name) VALUES ('never')")
         raise ValueError("this job went wrong")
 
-    callers = [Caller(group, database, job) for job in (insert("b"), fails_after_writing, insert("c"))]
-    for caller in callers:
-        caller.start()
-    for thread in (leader, *callers):
-        thread.join(10)
+    leader, callers = queue_behind_a_commit(database, [insert("b"), fails_after_writing, insert("c")])
     ok_b, failed, ok_c = callers
     assert isinstance(failed.error, ValueError) and ok_b.error is None and ok_c.error is None
     assert names(database) == ["b", "c", "first"]
@@ -107,18 +112,11 @@ def test_jobs_queued_during_a_commit_share_the_next_and_a_failing_job_fails_alon
 
 @pytest.mark.backends("sqlite")
 def test_a_failed_commit_fails_every_job_in_it_and_stores_none_of_them(database):
-    group = GroupCommit(db.transaction)
-    leader = hold_the_lead(group, database, then_queued=2)
-
     def orphan(conn):
         """Insert a child whose parent doesn't exist: accepted now, refused when the transaction commits."""
         conn.execute("INSERT INTO children (id, parent_id) VALUES (1, 99)")
 
-    callers = [Caller(group, database, job) for job in (insert("innocent"), orphan)]
-    for caller in callers:
-        caller.start()
-    for thread in (leader, *callers):
-        thread.join(10)
+    leader, callers = queue_behind_a_commit(database, [insert("innocent"), orphan])
     assert leader.error is None
     assert all(isinstance(c.error, sqlite3.IntegrityError) for c in callers)
     assert names(database) == ["first"]

@@ -25,7 +25,9 @@ bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 # request; a thread waiting on fsync leaves the core to another request). `make bench` on the quiet box
 # (2026-11-27, ingest, 2 x 5 s): 2 threads 1,434 req/s with p99 72 ms, 4 threads 1,322 req/s with p99 162 ms,
 # 1 thread 1,339 req/s with p99 60 ms, sync x 3 workers 1,352 req/s with p99 193 ms: more threads per process
-# only queue more requests behind one GIL. Each thread keeps its own SQLite connection (db.py); the GeoIP
+# only queue more requests behind one GIL. With group commit (group_commit.py), medians of 3 rounds x 8 s: 2 threads
+# 1,590 req/s NORMAL and 1,270 FULL, 3 threads 1,400 and 1,126, 4 threads 1,546 and 1,032 (p99 54-100 ms): larger
+# batches did not pay for the extra queueing. Each thread keeps its own SQLite connection (db.py); the GeoIP
 # database is mmapped once and shared.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
