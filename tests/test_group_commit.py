@@ -1,4 +1,6 @@
 """Group commit: threads' write jobs share one SQLite transaction, and each still learns its own outcome."""
+import gc
+import os
 import sqlite3
 import threading
 import time
@@ -143,3 +145,25 @@ def test_webhook_calls_from_many_threads_are_each_stored_once(app, client, strea
     assert len({event_id for _status, event_id in answers}) == 120
     rows = stored(app)
     assert sorted(row["id"] for row in rows) == sorted(event_id for _status, event_id in answers)
+
+
+@pytest.mark.backends("sqlite")
+def test_a_dropped_group_commit_closes_its_lock_file(database):
+    def open_files() -> set[str]:
+        """Return what this process's file descriptors point at."""
+        found = set()
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                found.add(os.readlink(f"/proc/self/fd/{fd}"))
+            except OSError:
+                pass  # closed while listing
+        return found
+
+    lock_file = f"{database}-writer.lock"
+    with closing(db.connect(database)) as conn:
+        group = GroupCommit(db.transaction)
+        group.run(conn, insert("a"))
+        assert lock_file in open_files()
+        del group
+        gc.collect()
+    assert lock_file not in open_files() and names(database) == ["a"]

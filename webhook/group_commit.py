@@ -17,6 +17,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 
 
@@ -50,6 +51,8 @@ class GroupCommit:
         self._queued: list[Ticket] = []
         self._leading = False
         self._lock_files: dict[tuple[int, str], int] = {}
+        # An app made and dropped (the tests make hundreds) must not leave its lock files open.
+        weakref.finalize(self, close_lock_files, self._lock_files)
 
     def run(self, conn, job):
         """Run job(conn) in a transaction shared with the jobs queued with it; return its result once committed.
@@ -114,6 +117,13 @@ def open_lock_file(path: str) -> int | None:
         return os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
     except OSError:
         return None
+
+
+def close_lock_files(lock_files: dict[tuple[int, str], int]) -> None:
+    """Close the lock files this process opened."""
+    for (pid, _database), descriptor in lock_files.items():
+        if pid == os.getpid() and descriptor is not None:
+            os.close(descriptor)
 
 
 def commit_batch(transaction, conn, batch: list[Ticket]) -> None:
