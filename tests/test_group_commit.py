@@ -1,4 +1,5 @@
 """Group commit: threads' write jobs share one SQLite transaction, and each still learns its own outcome."""
+import fcntl
 import gc
 import os
 import sqlite3
@@ -8,8 +9,8 @@ from contextlib import closing
 
 import pytest
 
-from helpers import stored, webhook_path
-from webhook import db
+from helpers import ADMIN_TOKEN, stored, webhook_path
+from webhook import create_app, db
 from webhook.group_commit import GroupCommit
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def hold_the_lead(group: GroupCommit, path: str, then_queued: int):
 
 def queue_behind_a_commit(database: str, jobs) -> tuple[Caller, list[Caller]]:
     """Run `jobs` from threads of their own, all queued while a leader's commit is under way; return all callers."""
-    group = GroupCommit(db.transaction)
+    group = GroupCommit(db.transaction, 5)
     leader = hold_the_lead(group, database, then_queued=len(jobs))
     callers = [Caller(group, database, job) for job in jobs]
     for caller in callers:
@@ -161,9 +162,57 @@ def test_a_dropped_group_commit_closes_its_lock_file(database):
 
     lock_file = f"{database}-writer.lock"
     with closing(db.connect(database)) as conn:
-        group = GroupCommit(db.transaction)
+        group = GroupCommit(db.transaction, 5)
         group.run(conn, insert("a"))
         assert lock_file in open_files()
         del group
         gc.collect()
     assert lock_file not in open_files() and names(database) == ["a"]
+
+
+@pytest.fixture
+def writers_lock_held(database):
+    """Hold the database's writer lock file as another process's leader in the middle of a commit would."""
+    descriptor = os.open(f"{database}-writer.lock", os.O_RDONLY | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)  # another open file: it excludes this process's own opens too
+    yield
+    os.close(descriptor)
+
+
+@pytest.mark.backends("sqlite")
+def test_a_turn_not_given_within_the_timeout_fails_the_jobs_queued_for_it_at_once(database, writers_lock_held):
+    group = GroupCommit(db.transaction, 0.5)
+    leader = Caller(group, database, insert("first"))
+    started = time.monotonic()
+    leader.start()
+    while not group._leading:
+        time.sleep(0.001)
+    callers = [Caller(group, database, insert(name)) for name in ("b", "c")]
+    for caller in callers:
+        caller.start()
+    for thread in (leader, *callers):
+        thread.join(10)
+    waited = time.monotonic() - started
+    assert all(isinstance(c.error, sqlite3.OperationalError) and "locked" in str(c.error) for c in (leader, *callers))
+    # One busy timeout for all three, not one after another.
+    assert waited < 1.0, waited
+    assert names(database) == []
+
+
+@pytest.mark.backends("sqlite")
+def test_a_webhook_that_cannot_get_its_turn_answers_503_and_stores_nothing(app_config):
+    app = create_app({**app_config, "BUSY_TIMEOUT_MS": 300})
+    client = app.test_client()
+    stream = client.post("/api/notifications", json={"name": "n", "type": "stream"},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()
+    descriptor = os.open(f"{app.config['DATABASE']}-writer.lock", os.O_RDONLY | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        busy = client.post(webhook_path(stream), json={"email": "busy@example.com"})
+    finally:
+        os.close(descriptor)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert "busy" in busy.get_json()["message"]
+    assert stored(app) == []
+    assert client.post(webhook_path(stream), json={"email": "later@example.com"}).status_code == 201
+    assert [row["email"] for row in stored(app)] == ["later@example.com"]

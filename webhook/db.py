@@ -198,6 +198,16 @@ SQLITE_UNAVAILABLE = (
 
 # Errors raised when a write would break a UNIQUE constraint: two requests racing to store the same thing.
 CONFLICT_ERRORS = (sqlite3.IntegrityError, psycopg.errors.UniqueViolation)
+# PostgreSQL refuses text with a NUL character; the schemas refuse it first, field by field. This is the net
+# for any path they don't cover, so that such a request is a 400, never a 500.
+REFUSED_VALUE_ERRORS = (psycopg.DataError,)
+
+
+def refused_value_message(exc: Exception) -> str | None:
+    """Say what in the request the database refused, or None when the error is a bug of ours."""
+    if "NUL" in str(exc):
+        return "The request holds a NUL character (\\u0000), which can't be stored; nothing was stored."
+    return None
 
 
 def is_conflict(exc: Exception) -> bool:
@@ -437,7 +447,7 @@ def backup_command(target: str, force: bool):
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
     app.extensions["proofhook_db"] = threading.local()
-    app.extensions["proofhook_group_commit"] = GroupCommit(transaction)
+    app.extensions["proofhook_group_commit"] = GroupCommit(transaction, app.config["BUSY_TIMEOUT_MS"] / 1000)
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
     # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.

@@ -6,7 +6,10 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .body import BodyError
-from .db import CONFLICT_ERRORS, UNAVAILABLE_ERRORS, drop_thread_connection, is_conflict, unavailable_message
+from .db import (
+    CONFLICT_ERRORS, REFUSED_VALUE_ERRORS, UNAVAILABLE_ERRORS, drop_thread_connection, is_conflict,
+    refused_value_message, unavailable_message,
+)
 
 # Paths whose clients are programs: they always get JSON, whatever they accept.
 JSON_PREFIXES = ("/api/", "/webhooks/", "/feed/")
@@ -67,6 +70,14 @@ def handle_database_error(exc: Exception):
     return error_response(503, message, headers={"Retry-After": "5"})
 
 
+def handle_refused_value(exc: Exception):
+    """Answer a value the database refuses (a NUL character on PostgreSQL) with 400; re-raise anything else."""
+    message = refused_value_message(exc)
+    if message is None:
+        raise exc
+    return error_response(400, message)
+
+
 def handle_conflict(exc: Exception):
     """Answer a write that lost a race for a unique value with 409; re-raise any other integrity error."""
     if not is_conflict(exc):
@@ -81,5 +92,7 @@ def init_app(app) -> None:
     app.register_error_handler(BodyError, handle_body_error)
     for error in UNAVAILABLE_ERRORS:
         app.register_error_handler(error, handle_database_error)
+    for error in REFUSED_VALUE_ERRORS:
+        app.register_error_handler(error, handle_refused_value)
     for error in CONFLICT_ERRORS:
         app.register_error_handler(error, handle_conflict)

@@ -10,7 +10,6 @@ from werkzeug.http import parse_etags, quote_etag
 
 from . import insight, store
 from .auth import csrf
-from .db import UNAVAILABLE_ERRORS
 from .present import MINUTE_MS, feed
 
 bp = Blueprint("feed", __name__)
@@ -33,9 +32,11 @@ def feed_clock() -> int:
     return store.now_ms() // MINUTE_MS * MINUTE_MS
 
 
-def feed_etag(notification_id: int, feed_version: int, clock: int, guid: str | None) -> str:
+def feed_etag(key: str, notification_id: int, feed_version: int, clock: int, guid: str | None) -> str:
     """Return the feed's ETag: an HMAC, so the public never learns the change counter (a sales count)."""
-    name = f"{FEED_FORMAT}|{notification_id}|{feed_version}|{clock}|{guid}"
+    # The public key too: SQLite gives a deleted notification's id to the next one made, whose change
+    # counter starts again from 0, and the ETag is also the key of the bodies cached in this process.
+    name = f"{FEED_FORMAT}|{key}|{notification_id}|{feed_version}|{clock}|{guid}"
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -47,7 +48,10 @@ PUBLIC_HEADERS = [("Access-Control-Allow-Origin", "*"), ("X-Content-Type-Options
 @bp.get("/feed/<key>.json")
 def show_feed(key: str):
     """Answer the popups a visitor may see, or 304 when the browser's copy is current."""
-    answer = read_feed(key, request.args.get("guid") or None, request.headers.get("If-None-Match"))
+    guid = request.args.get("guid") or None
+    if guid is not None and "\x00" in guid:
+        abort(400, "guid must not contain a NUL character (%00).")
+    answer = read_feed(key, guid, request.headers.get("If-None-Match"))
     if answer is None:
         abort(404, NO_SUCH_KEY)
     status, headers, body = answer
@@ -62,7 +66,7 @@ def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool
     if found is None:
         return None
     clock = feed_clock()
-    etag = feed_etag(found[0], found[1], clock, guid)
+    etag = feed_etag(key, found[0], found[1], clock, guid)
     headers = [*cache_headers(etag, FEED_MAX_AGE), *PUBLIC_HEADERS]
     # Weak comparison, lists and `*` as RFC 9110 says for If-None-Match; the 304 costs the one lookup above.
     if parse_etags(if_none_match).contains_weak(etag):
@@ -106,7 +110,7 @@ class FeedShortcut:
     # Flask. This takes only a plain GET of a well-formed key whose answer is a 304 or a body this process
     # has already built, through the same read_feed and the same headers. Anything else (a query string,
     # HEAD, an unknown key, a body still to build, a database error) goes on to Flask, which answers it.
-    PATH = re.compile(r"/feed/([A-Za-z0-9_-]+)\.json")
+    PATH = re.compile(rf"/feed/({store.TOKEN_PATTERN})\.json")
     STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 
     def __init__(self, app, wsgi_app):
@@ -135,8 +139,8 @@ class FeedShortcut:
         try:
             with self.app.app_context():
                 return read_feed(match[1], None, environ.get("HTTP_IF_NONE_MATCH"), build=False)
-        except UNAVAILABLE_ERRORS:
-            return None  # Flask meets the same error and answers it (503) the one way
+        except Exception:  # whatever it is, Flask meets it again and answers it the one way
+            return None
 
 
 @functools.cache

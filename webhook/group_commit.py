@@ -13,10 +13,12 @@ real guard (other writers, like `flask events import`, still wait on it), but it
 1, 2, 5… 100 ms between tries, so a leader losing to another process slept far longer than the other's
 commit took, while its followers waited on it: p99 went from 50 to 300 ms without the lock file.
 """
+import copy
 import fcntl
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from contextlib import contextmanager
 
@@ -44,9 +46,14 @@ class Ticket:
 class GroupCommit:
     """The queue of one process's write jobs and who leads their next commit."""
 
-    def __init__(self, transaction):
-        """Start with no job queued and no leader; `transaction(conn)` is the storage layer's transaction."""
+    def __init__(self, transaction, timeout_s: float):
+        """Start with no job queued and no leader.
+
+        `transaction(conn)` is the storage layer's transaction; `timeout_s` how long a leader waits for its turn
+        (the database's busy timeout).
+        """
         self._transaction = transaction
+        self._timeout_s = timeout_s
         self._lock = threading.Lock()
         self._queued: list[Ticket] = []
         self._leading = False
@@ -74,16 +81,26 @@ class GroupCommit:
         """As the leader: commit everything queued, then pass the lead to a thread queued since."""
         with self._lock:
             batch, self._queued = self._queued, []
+        failure = None
         try:
             with self._writer_turn(conn.path):
                 commit_batch(self._transaction, conn, batch)
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
-            for ticket in batch:
-                ticket.lead = False
-                ticket.ready.set()
+            # Nothing of the batch is stored if it failed, whenever it did (the lock file, a job, the commit).
+            settle(batch, failure)
             with self._lock:
-                if self._queued:
-                    successor = self._queued[0]
+                waiting = self._queued
+                if waiting and isinstance(failure, sqlite3.OperationalError):
+                    # Busy past the timeout, full or read-only: that holds for the threads that queued during
+                    # this attempt too. They answer now rather than each wait out the busy timeout again.
+                    self._queued = []
+                    settle(waiting, failure)
+                    self._leading = False
+                elif waiting:
+                    successor = waiting[0]
                     successor.lead = True
                     successor.ready.set()
                 else:
@@ -104,11 +121,30 @@ class GroupCommit:
             self._lock_files.pop(key)  # try again next time
             yield
             return
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        locked = self._take_turn(descriptor)
         try:
             yield
         finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            if locked:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def _take_turn(self, descriptor: int) -> bool:
+        """Wait for the lock file, at most the busy timeout; False if this file system can't lock it."""
+        # Polled rather than blocking, so that the wait has the same bound as SQLite's own; the pauses stay
+        # under a millisecond, where SQLite's busy handler grows them to 100 ms.
+        deadline = time.monotonic() + self._timeout_s
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise sqlite3.OperationalError("database is locked: another process's writer held it") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+            except OSError:
+                return False  # no flock here (ENOLCK, say): SQLite's own lock still keeps the writers apart
 
 
 def open_lock_file(path: str) -> int | None:
@@ -130,31 +166,30 @@ def commit_batch(transaction, conn, batch: list[Ticket]) -> None:
     """Run each ticket's job in its own savepoint of one transaction, then commit them all at once."""
     if len(batch) == 1:
         # Alone, the job's transaction is its savepoint: its failure rolls back only its own writes.
-        ticket = batch[0]
-        try:
-            with transaction(conn):
-                ticket.result = ticket.job(conn)
-        except BaseException as exc:
-            ticket.error = exc
-            raise
-        return
-    try:
         with transaction(conn):
-            for ticket in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    ticket.result = ticket.job(conn)
-                except Exception as exc:
-                    ticket.error = exc
-                    try:
-                        # This job's writes are undone; the others in the transaction go on.
-                        conn.execute("ROLLBACK TO job")
-                    except sqlite3.Error:
-                        raise exc from None  # the transaction went with it (a full disk, say): all fail alike
-                conn.execute("RELEASE job")
-    except BaseException as exc:
-        # The transaction is rolled back: no job in it is stored, so none may report success.
+            batch[0].result = batch[0].job(conn)
+        return
+    with transaction(conn):
         for ticket in batch:
-            if ticket.error is None:
+            conn.execute("SAVEPOINT job")
+            try:
+                ticket.result = ticket.job(conn)
+            except Exception as exc:
                 ticket.error = exc
-        raise
+                try:
+                    # This job's writes are undone; the others in the transaction go on.
+                    conn.execute("ROLLBACK TO job")
+                except sqlite3.Error:
+                    raise exc from None  # the transaction went with it (a full disk, say): all fail alike
+            conn.execute("RELEASE job")
+
+
+def settle(tickets: list[Ticket], failure: BaseException | None) -> None:
+    """Give each waiting ticket its outcome and wake its thread: `failure`, if the transaction failed."""
+    for ticket in tickets:
+        if failure is not None and ticket.error is None:
+            # A copy each: one exception object raised in many threads would tangle their tracebacks.
+            ticket.error = copy.copy(failure)
+            ticket.error.__cause__ = failure
+        ticket.lead = False
+        ticket.ready.set()

@@ -29,6 +29,8 @@ def parse_report(data: bytes) -> tuple[str | None, set[tuple[str, str]]]:
     if not isinstance(items, list) or len(items) > MAX_REPORT_ITEMS:
         return None, set()
     guid = report.get("guid") if isinstance(report.get("guid"), str) and report.get("guid") else None
+    if guid is not None and "\x00" in guid:
+        return None, set()  # no stored guid holds one, and PostgreSQL refuses to compare with it
     # A set: repeating a popup inside one report counts it once (the widget never sends a pair twice).
     pairs = {
         (item["id"], item["kind"])

@@ -13,7 +13,7 @@ from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
 from .store import now_ms
-from .schemas import conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas import NUL_MESSAGE, conversion_event_schema, platform_event_schema, stream_event_schema
 
 # Top-level keys that senders use for "this order's id", in the order we trust them.
 ID_KEYS = ("id", "orderId", "order_id", "external_id", "event_id")
@@ -60,6 +60,8 @@ def bounded_key(name: str, key: str) -> str:
     """Return a dedup key, or raise a 422 naming where it came from when it is too long to store."""
     if len(key) > 255:
         raise ValidationError({name: ["Must be at most 255 characters."]})
+    if "\x00" in key:
+        raise ValidationError({name: [NUL_MESSAGE]})
     return key
 
 

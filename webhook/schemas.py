@@ -19,6 +19,24 @@ MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a deliverable address
 MAX_PRODUCTS = 100
 
 
+NUL_MESSAGE = "Must not contain a NUL character (\\u0000)."
+
+
+def refuse_nul(text: str) -> str:
+    """Return text, or refuse it if it holds a NUL, which PostgreSQL can't store in a text column."""
+    if "\x00" in text:
+        raise ValidationError(NUL_MESSAGE)
+    return text
+
+
+class String(fields.String):
+    """A string field that refuses NUL characters, so both databases take every string it lets through."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Load the string and check it."""
+        return refuse_nul(super()._deserialize(value, attr, data, **kwargs))
+
+
 class BlankIsAbsent:
     """A field where blank text and null mean "absent" (optional unless allow_none=False is given)."""
 
@@ -42,7 +60,7 @@ class BlankIsAbsent:
             raise ValidationError("Must not be blank.")
 
 
-class Text(BlankIsAbsent, fields.String):
+class Text(BlankIsAbsent, String):
     """A trimmed string; empty counts as absent."""
 
     def __init__(self, max_length: int = 200, **kwargs):
@@ -60,7 +78,7 @@ class Identifier(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ValidationError("Must be a string or an integer.")
-        text = str(value).strip()
+        text = refuse_nul(str(value).strip())
         if len(text) > 255:
             raise ValidationError("Must be at most 255 characters.")
         return text or None
@@ -112,7 +130,7 @@ def normalized_email(text: str) -> str:
     return validate_email(text, check_deliverability=False).normalized
 
 
-class Email(fields.String):
+class Email(String):
     """An email address, checked for shape only (no DNS), domain lower-cased."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -126,7 +144,7 @@ class Email(fields.String):
             raise ValidationError(f"Not a valid email address: {exc}") from None
 
 
-class IPAddress(BlankIsAbsent, fields.String):
+class IPAddress(BlankIsAbsent, String):
     """An IPv4 or IPv6 address, kept in its canonical text form."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -319,9 +337,9 @@ def check_template(template: str) -> None:
 class NotificationSchema(Schema):
     """What an owner sends to create a notification."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
-    message = fields.String(validate=validate.Length(min=1, max=200))
+    name = String(required=True, validate=validate.Length(min=1, max=100))
+    type = String(required=True, validate=validate.OneOf(["stream", "conversion"]))
+    message = String(validate=validate.Length(min=1, max=200))
     # The feed's options; when not sent, the database defaults apply (migration 0003_feed).
     feed_days = WholeNumber(1, 365)
     feed_max_items = WholeNumber(1, 100)
@@ -329,9 +347,9 @@ class NotificationSchema(Schema):
     feed_hide_placeless = Flag()
     conversion_window_hours = WholeNumber(1, 720)
     conversion_min_count = WholeNumber(1, 1_000_000)
-    template = fields.String(allow_none=True, validate=check_template)
+    template = String(allow_none=True, validate=check_template)
     # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
-    signing_secret = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=500))
+    signing_secret = String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
     @pre_load
     def strip(self, data, **kwargs):
@@ -357,7 +375,7 @@ class NotificationSchema(Schema):
 class NotificationUpdateSchema(NotificationSchema):
     """What an owner may change later (PATCH, the settings form): any field but the type."""
 
-    type = fields.String(validate=validate.OneOf(["stream", "conversion"]), load_only=True)
+    type = String(validate=validate.OneOf(["stream", "conversion"]), load_only=True)
 
     @post_load
     def default_message(self, data, **kwargs):

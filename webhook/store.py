@@ -37,6 +37,12 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# What new_token and new_public_key make (token_urlsafe's alphabet). A lookup for anything else finds nothing
+# without asking the database: PostgreSQL refuses text with a NUL in it, and `/webhooks/%00` was a 500.
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{1,128}"
+TOKEN = re.compile(TOKEN_PATTERN)
+
+
 def new_token() -> str:
     """Return a fresh secret: 192 random bits, URL-safe."""
     return secrets.token_urlsafe(24)
@@ -125,18 +131,24 @@ def get_notification(notification_id: int) -> dict | None:
 
 def notification_by_token(token: str) -> dict | None:
     """Return the notification a webhook token belongs to, without counts (the hot path)."""
+    if not TOKEN.fullmatch(token):
+        return None
     row = get_db().execute("SELECT * FROM notifications WHERE webhook_token = ?", (token,)).fetchone()
     return dict(row) if row else None
 
 
 def notification_by_public_key(key: str) -> dict | None:
     """Return the notification a public feed key belongs to, without counts (one indexed lookup)."""
+    if not TOKEN.fullmatch(key):
+        return None
     row = get_db().execute("SELECT * FROM notifications WHERE public_key = ?", (key,)).fetchone()
     return dict(row) if row else None
 
 
 def feed_version_by_public_key(key: str):
     """Return (id, feed_version) of the notification a public key belongs to, or None: all a feed's ETag needs."""
+    if not TOKEN.fullmatch(key):
+        return None
     return get_db().execute("SELECT id, feed_version FROM notifications WHERE public_key = ?", (key,)).fetchone()
 
 
