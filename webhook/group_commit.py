@@ -108,7 +108,7 @@ class GroupCommit:
 
     @contextmanager
     def _writer_turn(self, database: str):
-        """Hold the database's writer lock file: processes' leaders queue on it and wake as soon as it is free."""
+        """Hold the database's writer lock file, on which the processes' leaders take turns."""
         # Opened per process: flock belongs to the open file, which a descriptor opened before gunicorn's
         # fork would share among all the workers. Read-only, which flock allows: a file held open for
         # writing would stop the disk from being remounted read-only.
