@@ -59,8 +59,8 @@ def show_feed(key: str):
 
 
 def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool = True):
-    """Return a feed read's (status, headers, body); None for an unknown key, or for a body not yet built
-    when `build` is false (FeedShortcut's case)."""
+    """Return a feed read's (status, headers, body), or None for an unknown key."""
+    # With `build` false (FeedShortcut's case), a body this process hasn't built yet is None as well.
     # The ETag needs two columns of one indexed row; the whole notification only when a body must be built.
     found = store.feed_version_by_public_key(key)
     if found is None:
@@ -109,7 +109,7 @@ class FeedShortcut:
     # routing, hooks) cost more than the read itself: `make bench` had a 304 at 0.56x the bare app through
     # Flask. This takes only a plain GET of a well-formed key whose answer is a 304 or a body this process
     # has already built, through the same read_feed and the same headers. Anything else (a query string,
-    # HEAD, an unknown key, a body still to build, a database error) goes on to Flask, which answers it.
+    # HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
     PATH = re.compile(rf"/feed/({store.TOKEN_PATTERN})\.json")
     STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 
@@ -185,7 +185,8 @@ def report_body() -> bytes | None:
 def widget():
     """Serve the embeddable widget script."""
     script, etag = widget_script()
-    response = current_app.response_class(script, mimetype="text/javascript", headers=cache_headers(etag, WIDGET_MAX_AGE))
+    headers = cache_headers(etag, WIDGET_MAX_AGE)
+    response = current_app.response_class(script, mimetype="text/javascript", headers=headers)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
 
