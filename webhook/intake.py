@@ -13,8 +13,10 @@ from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
 from .store import now_ms
-from .schemas import NUL_MESSAGE, conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
 
+# A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).
+DEDUP_KEY = Identifier()
 # Top-level keys that senders use for "this order's id", in the order we trust them.
 ID_KEYS = ("id", "orderId", "order_id", "external_id", "event_id")
 
@@ -57,12 +59,11 @@ def dedup_key(headers, data: dict) -> str | None:
 
 
 def bounded_key(name: str, key: str) -> str:
-    """Return a dedup key, or raise a 422 naming where it came from when it is too long to store."""
-    if len(key) > 255:
-        raise ValidationError({name: ["Must be at most 255 characters."]})
-    if "\x00" in key:
-        raise ValidationError({name: [NUL_MESSAGE]})
-    return key
+    """Return a dedup key, or raise a 422 naming where it came from when it can't be stored (as an id field)."""
+    try:
+        return DEDUP_KEY.deserialize(key)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
 
 
 def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, history: bool = False) -> Outcome:

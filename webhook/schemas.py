@@ -78,10 +78,10 @@ class Identifier(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ValidationError("Must be a string or an integer.")
-        text = refuse_nul(str(value).strip())
+        text = str(value).strip()
         if len(text) > 255:
             raise ValidationError("Must be at most 255 characters.")
-        return text or None
+        return refuse_nul(text) or None
 
 
 class HttpUrl(BlankIsAbsent, fields.Url):
