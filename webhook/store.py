@@ -131,25 +131,26 @@ def get_notification(notification_id: int) -> dict | None:
 
 def notification_by_token(token: str) -> dict | None:
     """Return the notification a webhook token belongs to, without counts (the hot path)."""
-    if not TOKEN.fullmatch(token):
-        return None
-    row = get_db().execute("SELECT * FROM notifications WHERE webhook_token = ?", (token,)).fetchone()
+    row = row_by_token("*", "webhook_token", token)
     return dict(row) if row else None
 
 
 def notification_by_public_key(key: str) -> dict | None:
     """Return the notification a public feed key belongs to, without counts (one indexed lookup)."""
-    if not TOKEN.fullmatch(key):
-        return None
-    row = get_db().execute("SELECT * FROM notifications WHERE public_key = ?", (key,)).fetchone()
+    row = row_by_token("*", "public_key", key)
     return dict(row) if row else None
 
 
 def feed_version_by_public_key(key: str):
     """Return (id, feed_version) of the notification a public key belongs to, or None: all a feed's ETag needs."""
-    if not TOKEN.fullmatch(key):
+    return row_by_token("id, feed_version", "public_key", key)
+
+
+def row_by_token(columns: str, column: str, value: str):
+    """Return `columns` of the notification whose token `column` holds value; a malformed one finds nothing."""
+    if not TOKEN.fullmatch(value):
         return None
-    return get_db().execute("SELECT id, feed_version FROM notifications WHERE public_key = ?", (key,)).fetchone()
+    return get_db().execute(f"SELECT {columns} FROM notifications WHERE {column} = ?", (value,)).fetchone()
 
 
 def ensure_public_keys() -> int:
