@@ -24,7 +24,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+# The project (run as `python bench/soak.py`, only bench/ is on the path) and the tests' server helpers.
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from faults import CannotMount, fill, remount, small_disk  # noqa: E402
 from servers import gunicorn  # noqa: E402
@@ -291,6 +292,11 @@ def held_lock(workdir: Path, workers: int, geoip: str | None = None, busy_timeou
     return report
 
 
+def first_503(responses: list):
+    """Return the first answer that was a 503, or None (test it with `is None`: a 503 Response is falsy)."""
+    return next((r for r in responses if r.status_code == 503), None)
+
+
 def full_disk(workdir: Path, workers: int, geoip: str | None = None) -> dict:
     """A full disk: 503 with a clear message, nothing corrupted, service back when space returns."""
     with small_disk(workdir / "full-disk", size="4m") as disk:
@@ -302,10 +308,10 @@ def full_disk(workdir: Path, workers: int, geoip: str | None = None) -> dict:
             filler.unlink()
             after = post_one(url, "disk-after").status_code
         rows = stored_keys(database)
+        refused = first_503(while_full)
         report = {"before": before, "while_full": dict(Counter(r.status_code for r in while_full)),
-                  "message": next((r.json()["message"] for r in while_full if r.status_code == 503), None),
-                  "retry_after": next((r.headers.get("Retry-After") for r in while_full if r.status_code == 503),
-                                      None),
+                  "message": refused.json()["message"] if refused is not None else None,
+                  "retry_after": refused.headers.get("Retry-After") if refused is not None else None,
                   "after": after, "integrity": integrity(database),
                   "stored_while_full": sorted(k for k in rows if k.startswith("disk-full-")),
                   "created_while_full": sorted(f"disk-full-{i}" for i, r in enumerate(while_full)
@@ -333,8 +339,9 @@ def read_only(workdir: Path, workers: int, geoip: str | None = None) -> dict:
                 remount(disk, "rw")
             after = post_one(url, "ro-after").status_code
         rows = stored_keys(database)
+        refused = first_503(while_ro)
         report = {"before": before, "while_read_only": dict(Counter(r.status_code for r in while_ro)),
-                  "message": next((r.json()["message"] for r in while_ro if r.status_code == 503), None),
+                  "message": refused.json()["message"] if refused is not None else None,
                   "after": after, "rows": sum(rows.values()), "integrity": integrity(database)}
     report["ok"] = (before == after == 201 and report["while_read_only"] == {503: 5} and report["rows"] == 2
                     and report["integrity"] == "ok")

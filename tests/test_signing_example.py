@@ -22,6 +22,12 @@ def readme_block(after: str) -> str:
     return re.search(r"```sh\n(.*?)```", text[text.index(after):], re.S).group(1)
 
 
+def signed_notification(base: str, secret: str) -> dict:
+    """Create, on a served app, a notification whose calls must be signed with `secret`."""
+    return requests.post(f"{base}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                         json={"name": "n", "type": "stream", "signing_secret": secret}, timeout=30).json()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (shutil.which("openssl") and shutil.which("curl")), reason="needs openssl and curl")
 def test_the_readme_signing_example_is_accepted_and_a_wrong_secret_is_not(tmp_path, geoip_path):
@@ -29,9 +35,7 @@ def test_the_readme_signing_example_is_accepted_and_a_wrong_secret_is_not(tmp_pa
     database = tmp_path / "served.sqlite3"
     env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
-        created = requests.post(f"{base}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-                                json={"name": "n", "type": "stream", "signing_secret": "my-signing-secret"},
-                                timeout=30).json()
+        created = signed_notification(base, "my-signing-secret")
         run = [["bash", "-euc", source] for source in (script, script.replace("my-signing-secret", "other"))]
         good, bad = (subprocess.run(cmd, env={"URL": created["webhook_url"], "PATH": "/usr/bin:/bin"},
                                     capture_output=True, text=True, timeout=30) for cmd in run)
@@ -46,9 +50,7 @@ def test_the_pages_signed_example_works_once_the_secret_is_filled_in(tmp_path, g
     database = tmp_path / "served.sqlite3"
     env = served_env(database, geoip_path)
     with gunicorn(env) as (base, _process):
-        created = requests.post(f"{base}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-                                json={"name": "n", "type": "stream", "signing_secret": "it's $ecret"},
-                                timeout=30).json()
+        created = signed_notification(base, "it's $ecret")
         browser = requests.Session()
         login = browser.get(f"{base}/login", timeout=30).text
         browser.post(f"{base}/login", data={"token": ADMIN_TOKEN, "csrf_token": csrf_token_from(login)}, timeout=30)
