@@ -274,11 +274,12 @@ def test_a_blank_field_counts_as_absent(client, watch, stream, field, blank):
     assert with_blank.get_json()["event"] == without.get_json()["event"]
 
 
-def test_a_blank_product_link_in_a_form_is_still_required(client, watch, stream):
+def test_a_blank_product_link_in_a_form_is_no_link(client, watch, stream):
     form = {"email": "jo@example.com", "products[0][name]": "Hat", "products[0][link]": " "}
     response = check(client, watch, "POST", webhook_path(stream), data=form)
-    assert response.status_code == 422
-    assert response.get_json()["errors"]["products"]["0"]["link"] == ["Must not be blank."]
+    assert response.status_code == 201
+    assert response.get_json()["event"]["products"] == [{"name": "Hat"}]
+    assert response.get_json()["warnings"] == ["Product 'Hat' has no link in this generic payload; it is shown without one."]
 
 
 # --- plausible payloads with one bad part --------------------------------------------------------

@@ -51,7 +51,7 @@ def test_the_schemas_come_from_marshmallow(spec):
     event = schemas["StreamEvent"]
     assert event["required"] == ["email"]
     assert event["properties"]["products"]["items"] == {"$ref": "#/components/schemas/Product"}
-    assert schemas["Product"]["required"] == ["link", "name"]
+    assert schemas["Product"]["required"] == ["name"]
     assert set(schemas["Error"]["required"]) == {"code", "status", "message"}
     notification = schemas["NotificationObject"]
     assert "signed" in notification["properties"] and "signing_secret" not in notification["properties"]

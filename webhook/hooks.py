@@ -24,12 +24,14 @@ def receive(token: str):
     check_rate(notification["id"])
     raw = request.get_data()
     if notification["signing_secret"]:
-        check_signature(raw, notification["signing_secret"])
+        check_signature(raw, notification["signing_secret"], absolute_url("hooks.receive", token=token))
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
+    if outcome.duplicate is not None:
+        return {"status": "duplicate", "event": event_json(outcome.duplicate), "warnings": warnings}, 200
     dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.cancels and dry_run:
         # A dry run changes nothing, cancellations included.
@@ -54,9 +56,9 @@ def check_rate(notification_id: int) -> None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 
 
-def check_signature(raw: bytes, secret: str) -> None:
-    """Answer 401 unless the raw body is signed with the notification's secret (checked before parsing)."""
+def check_signature(raw: bytes, secret: str, url: str) -> None:
+    """Answer 401 unless the raw body (with `url`, the webhook URL, for Square) is signed with the secret."""
     try:
-        verify(request.headers, raw, secret, time.time())
+        verify(request.headers, raw, secret, time.time(), url)
     except SignatureError as exc:
         abort(401, str(exc))

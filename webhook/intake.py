@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from marshmallow import ValidationError
 
+from . import store
 from .body import BodyError, parse_body
 from .enrich import enrich, preload
 from .enrich.emails import find_email
@@ -27,6 +28,7 @@ class Outcome:
 
     event: dict | None = None
     dedup_key: str | None = None
+    duplicate: dict | None = None  # the stored event this payload repeats
     ignored: str | None = None
     cancels: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -78,6 +80,12 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
         return outcome
     payload = mapped.data
     outcome.dedup_key = dedup_key(headers, payload)
+    if outcome.dedup_key and not history:
+        # Dedup first: a payment's second event (payment_intent.succeeded after checkout.session.completed)
+        # is a duplicate even when it would not validate on its own.
+        outcome.duplicate = store.event_by_dedup_key(notification["id"], outcome.dedup_key)
+        if outcome.duplicate is not None:
+            return outcome
     if notification["type"] == "conversion":
         outcome.event = load_conversion(payload, outcome.warnings)
         set_time(outcome.event, history)
@@ -91,11 +99,12 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
             sources["email"] = found[1]
     else:
         sources["email"] = "email"
-    schema = platform_event_schema if mapped.lenient_products or history else stream_event_schema
+    recognised = mapped.mapping != "generic"
+    schema = platform_event_schema if recognised and not history else stream_event_schema
     event = schema.load(payload)
     set_time(event, history)
-    if mapped.lenient_products and event.get("productName") and not event.get("productLink"):
-        # Stores don't put product URLs in their orders; the owner testing with dry_run should know why.
+    if not history and event.get("productName") and not event.get("productLink"):
+        # Stores and exports don't put product URLs in their orders; the owner testing with dry_run should know why.
         outcome.warnings.append(
             f"Product {event['productName']!r} has no link in this {mapped.mapping} payload; it is shown without one."
         )

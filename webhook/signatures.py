@@ -109,6 +109,46 @@ def verify_standard(value: str, headers: Mapping, body: bytes, secret: str, now:
         raise SignatureError("Standard Webhooks: no v1 signature matches this body and the signing secret.")
 
 
+def timestamped_hex_hmac(scheme: str, pair_separator: str, timestamp_key: str, joiner: str) -> Callable:
+    """Return a verifier for "<ts>=<seconds><sep>v1=<hex>[<sep>…]" over "{ts}{joiner}{body}" (Paddle, Calendly)."""
+    expected_form = f"`{timestamp_key}=<timestamp>{pair_separator}<version>=<hex signature>`"
+
+    def verify_scheme(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+        """Check a fresh timestamp and any hex signature over the timestamp and the raw body."""
+        pairs = [part.partition("=") for part in value.split(pair_separator)]
+        timestamps = [v.strip() for k, _, v in pairs if k.strip() == timestamp_key]
+        signatures = [decode_hex(v) for k, _, v in pairs if k.strip() in ("h1", "v1")]
+        signatures = [s for s in signatures if s is not None]
+        if len(timestamps) != 1 or not signatures:
+            raise SignatureError(f"{scheme}: expected {expected_form}.")
+        check_fresh(scheme, timestamps[0], now)
+        signed = timestamps[0].encode("ascii") + joiner.encode("ascii") + body
+        if not matches_any(hmac_sha256(secret.encode("utf-8"), signed), signatures):
+            raise SignatureError(f"{scheme}: no signature matches this body and the signing secret.")
+
+    return verify_scheme
+
+
+def hex_body_hmac(scheme: str) -> Callable:
+    """Return a verifier for "hex of HMAC-SHA256(secret, body)" (Lemon Squeezy's X-Signature)."""
+
+    def verify_scheme(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+        """Check a hex HMAC-SHA256 of the raw body."""
+        given = decode_hex(value)
+        if given is None or not hmac.compare_digest(hmac_sha256(secret.encode("utf-8"), body), given):
+            raise SignatureError(f"{scheme}: the signature does not match this body and the signing secret.")
+
+    return verify_scheme
+
+
+def verify_typeform(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
+    """Check `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the body>`."""
+    algorithm, _, digest = value.strip().partition("=")
+    if algorithm.strip().lower() != "sha256":
+        raise SignatureError("Typeform-Signature: expected `sha256=<base64 HMAC-SHA256 of the body>`.")
+    base64_body_hmac("Typeform-Signature")(digest, headers, body, secret, now)
+
+
 def verify_proofhook(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
     """Check `X-Proofhook-Signature: sha256=<hex HMAC-SHA256 of the body>`."""
     algorithm, _, digest = value.strip().partition("=")
@@ -127,17 +167,32 @@ SCHEMES = {
     "webhook-signature": verify_standard,
     "svix-signature": verify_standard,
     "x-proofhook-signature": verify_proofhook,
+    "paddle-signature": timestamped_hex_hmac("Paddle-Signature", ";", "ts", ":"),
+    "calendly-webhook-signature": timestamped_hex_hmac("Calendly-Webhook-Signature", ",", "t", "."),
+    "typeform-signature": verify_typeform,
+    # Square signs the notification URL followed by the body (see verify).
+    "x-square-hmacsha256-signature": base64_body_hmac("x-square-hmacsha256-signature"),
+    # Lemon Squeezy's generic name comes last: a sender with its own header above is checked by that.
+    "x-signature": hex_body_hmac("X-Signature"),
 }
+# Schemes whose signature covers the URL the call was sent to, then the body.
+SIGNS_URL = {"x-square-hmacsha256-signature"}
 
 
-def verify(headers: Mapping, raw_body: bytes, secret: str, now: float) -> None:
-    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise."""
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, url: str = "") -> None:
+    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise.
+
+    `url` is the webhook URL as handed out, which Square signs along with the body.
+    """
     lowered = {str(name).lower(): str(value) for name, value in headers.items()}
     for header, verify_scheme in SCHEMES.items():
         if header in lowered:
-            verify_scheme(lowered[header], lowered, raw_body, secret, now)
+            signed = url.encode("utf-8") + raw_body if header in SIGNS_URL else raw_body
+            verify_scheme(lowered[header], lowered, signed, secret, now)
             return
     raise SignatureError(
         "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
-        " X-WC-Webhook-Signature, Stripe-Signature or Standard Webhooks' webhook-signature."
+        " X-WC-Webhook-Signature, Stripe-Signature, Standard Webhooks' webhook-signature, Paddle-Signature,"
+        " X-Signature (Lemon Squeezy), x-square-hmacsha256-signature, Calendly-Webhook-Signature"
+        " or Typeform-Signature."
     )

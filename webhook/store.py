@@ -205,12 +205,23 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         if row is not None:
             bump_feeds(conn, notification_id)
             return row, True
-        return conn.execute(
-            "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
-        ).fetchone(), False
+        return row_by_dedup_key(conn, notification_id, dedup_key), False
 
     row, created = write(insert)
     return event_from_row(row), created
+
+
+def row_by_dedup_key(conn, notification_id: int, dedup_key: str):
+    """Return the events row stored under a notification's dedup key, or None."""
+    return conn.execute(
+        "SELECT * FROM events WHERE notification_id = ? AND dedup_key = ?", (notification_id, dedup_key)
+    ).fetchone()
+
+
+def event_by_dedup_key(notification_id: int, dedup_key: str) -> dict | None:
+    """Return the event stored under a dedup key, or None: a repeat is known before it is validated."""
+    row = row_by_dedup_key(get_db(), notification_id, dedup_key)
+    return event_from_row(row) if row is not None else None
 
 
 def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:

@@ -2,13 +2,32 @@
 
 from collections.abc import Mapping
 
-from . import gumroad, shopify, stripe, woocommerce
+from . import (
+    bigcommerce,
+    calendly,
+    ecwid,
+    generic,
+    gumroad,
+    kit,
+    lemonsqueezy,
+    mailchimp,
+    paddle,
+    paypal,
+    shopify,
+    square,
+    stripe,
+    typeform,
+    woocommerce,
+)
 from .common import Mapped
 
 __all__ = ["Mapped", "map_payload"]
 
 # Each platform is recognised by its own headers or shape; the first that claims a call maps it.
-PLATFORMS = (shopify, woocommerce, stripe, gumroad)
+PLATFORMS = (
+    shopify, woocommerce, stripe, gumroad, paypal, paddle, lemonsqueezy, square,
+    mailchimp, kit, calendly, typeform, bigcommerce, ecwid,
+)  # fmt: skip
 
 
 def map_payload(headers: Mapping[str, str], data: dict) -> Mapped:
@@ -17,5 +36,5 @@ def map_payload(headers: Mapping[str, str], data: dict) -> Mapped:
     for platform in PLATFORMS:
         if platform.detect(headers, data):
             return platform.convert(headers, data)
-    # Zapier and everything else: our own vocabulary, passed on as sent.
-    return Mapped("generic", data)
+    # Zapier and everything else: our own vocabulary, and the field names everybody uses.
+    return generic.convert(headers, data)

@@ -1,11 +1,14 @@
 """What every platform mapping shares: the result type, path lookup, URLs, numbers, amounts."""
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
+
+from webhook.enrich.names import split_full_name
 
 # ISO 4217 minor units where they differ from 2 (the currencies Stripe and Gumroad bill in).
 CURRENCY_EXPONENTS = {
@@ -29,12 +32,11 @@ STATE_CODE = re.compile(r"[A-Z0-9]{1,3}")
 class Mapped:
     """A payload mapped to our vocabulary, or the reason it stores nothing."""
 
-    mapping: str  # "shopify" | "woocommerce" | "stripe" | "gumroad" | "generic"
+    mapping: str  # the platform's module NAME ("shopify", "paypal", …) or "generic"
     data: dict | None  # None when ignored or when it cancels an earlier event
     ignored: str | None = None  # why we deliberately store nothing
     cancels: str | None = None  # the id of an earlier event to hide (cancelled, refunded)
     warnings: list[str] = field(default_factory=list)
-    lenient_products: bool = False  # platform line items may lack a link or image
 
 
 def ignore(mapping: str, reason: str) -> Mapped:
@@ -50,11 +52,14 @@ def cancel(mapping: str, key, what: str) -> Mapped:
 
 
 def lookup(data, path: str):
-    """Return the value at a dotted path ("customer.email"), or None."""
+    """Return the value at a dotted path ("customer.email", "payments.0.amount"), or None."""
     for step in path.split("."):
-        if not isinstance(data, Mapping):
+        if isinstance(data, list) and step.isdigit():
+            data = data[int(step)] if int(step) < len(data) else None
+        elif isinstance(data, Mapping):
+            data = data.get(step)
+        else:
             return None
-        data = data.get(step)
     return data
 
 
@@ -171,8 +176,26 @@ def drop_bad_urls(fields: dict, keys: Iterable[str], warnings: list[str]) -> dic
     return kept
 
 
-def products(items, table: Mapping[str, tuple[str, ...]], warnings: list[str]) -> list[dict]:
-    """Build our product list from a platform's line items; items without a name are skipped."""
+def full_name(value) -> dict:
+    """Split a person's full name into firstName/lastName, or nothing if it isn't one."""
+    # For names the enrichment's own search can't reach (inside lists, such as a card's holder).
+    parts = split_full_name(value)
+    return tidy({"firstName": parts[0], "lastName": parts[1]}) if parts else {}
+
+
+def unescape(value):
+    """Decode the HTML entities of a name sent HTML-escaped ("Tee &ndash; Black" is "Tee – Black")."""
+    # Output is escaped again where it is shown: this only stops "&ndash;" being shown as text.
+    return html.unescape(value) if isinstance(value, str) else value
+
+
+def products(
+    items, table: Mapping[str, tuple[str, ...]], warnings: list[str], minor_units: str | None = None
+) -> list[dict]:
+    """Build our product list from a platform's line items; items without a name are skipped.
+
+    `minor_units` is the currency of prices sent in cents (or yen), converted to the major unit.
+    """
     items = items if isinstance(items, list) else []
     if len(items) > MAX_PRODUCTS:
         # A real order is never refused for its size: the product shown comes from the first ones.
@@ -182,7 +205,9 @@ def products(items, table: Mapping[str, tuple[str, ...]], warnings: list[str]) -
     for item in items:
         product = pick_fields(item, table)
         if "price" in product:
-            product["price"] = to_number(product["price"])
+            product["price"] = (
+                from_minor_units(product["price"], minor_units) if minor_units else to_number(product["price"])
+            )
         product = drop_bad_urls(product, ("link", "image"), warnings)
         if "name" in product:
             built.append({key: value for key, value in product.items() if present(value)})

@@ -62,4 +62,4 @@ def convert(headers: dict, data: dict) -> Mapped:
         "total": from_minor_units(fields.get("total"), fields.get("currency")),
     }
     fields = drop_bad_urls(tidy(fields), ("productLink",), warnings)
-    return Mapped(NAME, fields, warnings=warnings, lenient_products=True)
+    return Mapped(NAME, fields, warnings=warnings)

@@ -86,4 +86,4 @@ def convert(headers: dict, data: dict) -> Mapped:
         | pick_group(data, PLACE_SOURCES, PLACE_FIELDS)
         | {"products": products(data.get("line_items"), PRODUCT_FIELDS, warnings)}
     )
-    return Mapped(NAME, tidy(fields), warnings=warnings, lenient_products=True)
+    return Mapped(NAME, tidy(fields), warnings=warnings)

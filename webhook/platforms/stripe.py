@@ -93,4 +93,4 @@ def convert(headers: dict, data: dict) -> Mapped:
         "timestamp": data.get("created"),
         "id": pick(payment, KEY),
     }
-    return Mapped(NAME, tidy(fields), lenient_products=True)
+    return Mapped(NAME, tidy(fields))

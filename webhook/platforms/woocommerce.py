@@ -9,6 +9,7 @@ follows when it is paid, so both topics go by status: processing and completed a
 pending, failed, on-hold (awaiting payment by transfer or cheque) and checkout-draft are not
 and are skipped; cancelled, refunded and trash hide the order, as does order.deleted.
 A custom status from a plugin ("shipped") shows only if WooCommerce recorded a payment date.
+Line-item names arrive HTML-escaped ("Ship Your Idea &ndash; Color: Black") and are decoded.
 """
 
 import re
@@ -24,6 +25,7 @@ from .common import (
     split_state,
     text,
     tidy,
+    unescape,
 )
 
 NAME = "woocommerce"
@@ -96,4 +98,5 @@ def convert(headers: dict, data: dict) -> Mapped:
         | split_state(pick_group(data, PERSON_SOURCES, PLACE_FIELDS))
         | {"products": products(data.get("line_items"), PRODUCT_FIELDS, warnings)}
     )
-    return Mapped(NAME, tidy(fields), warnings=warnings, lenient_products=True)
+    fields["products"] = [{**item, "name": unescape(item["name"])} for item in fields["products"]]
+    return Mapped(NAME, tidy(fields), warnings=warnings)
