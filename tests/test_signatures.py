@@ -53,7 +53,31 @@ def proofhook(body: bytes, secret: str) -> dict:
     return {"X-Proofhook-Signature": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()}
 
 
+def paddle(body: bytes, secret: str, t: int = NOW) -> dict:
+    """Sign like Paddle Billing: hex HMAC of "{ts}:{body}" in `ts=…;h1=…`."""
+    return {"Paddle-Signature": f"ts={t};h1={mac(secret.encode(), f'{t}:'.encode() + body).hex()}"}
+
+
+def calendly(body: bytes, secret: str, t: int = NOW) -> dict:
+    """Sign like Calendly: hex HMAC of "{t}.{body}" in `t=…,v1=…`."""
+    return {"Calendly-Webhook-Signature": f"t={t},v1={mac(secret.encode(), f'{t}.'.encode() + body).hex()}"}
+
+
+def typeform(body: bytes, secret: str) -> dict:
+    """Sign like Typeform: sha256=<base64 HMAC of the body>."""
+    return {"Typeform-Signature": "sha256=" + base64.b64encode(mac(secret.encode(), body)).decode()}
+
+
+def lemonsqueezy(body: bytes, secret: str) -> dict:
+    """Sign like Lemon Squeezy: X-Signature is the hex HMAC of the body."""
+    return {"X-Signature": mac(secret.encode(), body).hex()}
+
+
 SCHEMES = {
+    "Paddle-Signature": (paddle, SECRET),
+    "Calendly-Webhook-Signature": (calendly, SECRET),
+    "Typeform-Signature": (typeform, SECRET),
+    "X-Signature": (lemonsqueezy, SECRET),
     "X-Shopify-Hmac-Sha256": (shopify, SECRET),
     "X-WC-Webhook-Signature": (woocommerce, SECRET),
     "Stripe-Signature": (stripe, SECRET),
@@ -94,7 +118,7 @@ def test_no_signature_header_fails_listing_the_schemes():
         verify({"Content-Type": "application/json"}, BODY, SECRET, NOW)
 
 
-@pytest.mark.parametrize("sign, secret", [(stripe, SECRET), (standard, WHSEC)])
+@pytest.mark.parametrize("sign, secret", [(stripe, SECRET), (standard, WHSEC), (paddle, SECRET), (calendly, SECRET)])
 @pytest.mark.parametrize("offset, ok", [(-300, True), (300, True), (-301, False), (301, False), (-86400, False)])
 def test_timestamps_more_than_five_minutes_off_fail(sign, secret, offset, ok):
     headers = sign(BODY, secret, t=NOW + offset)
@@ -103,6 +127,45 @@ def test_timestamps_more_than_five_minutes_off_fail(sign, secret, offset, ok):
     else:
         with pytest.raises(SignatureError, match="5 minutes"):
             verify(headers, BODY, secret, NOW)
+
+
+# Square's own SDK test vector (square/square-python-sdk tests/utilities/test_webhooks_helper.py).
+SQUARE_FIXTURE = json.loads((FIXTURES / "square_test_notification.json").read_text())
+SQUARE_BODY = json.dumps(SQUARE_FIXTURE["body"], separators=(",", ":")).encode()
+SQUARE_KEY = "Ibxx_5AKakO-3qeNVR61Dw"
+SQUARE_URL = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
+
+
+def test_square_signs_the_notification_url_and_the_body():
+    verify(SQUARE_FIXTURE["headers"], SQUARE_BODY, SQUARE_KEY, NOW, url=SQUARE_URL)
+    for url, body, key in [
+        ("https://webhook.site/79a4f3a-dcfa-49ee-bac5-9d0edad886b9", SQUARE_BODY, SQUARE_KEY),
+        (SQUARE_URL, SQUARE_BODY.replace(b"2022-07-13", b"2022-06-13"), SQUARE_KEY),
+        (SQUARE_URL, SQUARE_BODY, "MCmhFRxGX82xMwg5FsaoQA"),
+    ]:
+        with pytest.raises(SignatureError, match="x-square-hmacsha256-signature"):
+            verify(SQUARE_FIXTURE["headers"], body, key, NOW, url=url)
+
+
+def test_a_square_call_is_checked_against_the_webhook_url_proofhook_handed_out(app, client, make_notification):
+    created = make_notification(signing_secret=SQUARE_KEY)
+    body = json.dumps(SQUARE_FIXTURE["body"]).encode()
+    url = created["webhook_url"]
+    headers = {"Content-Type": "application/json",
+               "x-square-hmacsha256-signature": base64.b64encode(mac(SQUARE_KEY.encode(), url.encode() + body)).decode()}
+    response = client.post(webhook_path(created), data=body, headers=headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "ignored"
+    signed_for_another_url = {**headers, "x-square-hmacsha256-signature": base64.b64encode(
+        mac(SQUARE_KEY.encode(), b"https://example.com/hook" + body)).decode()}
+    assert client.post(webhook_path(created), data=body, headers=signed_for_another_url).status_code == 401
+
+
+def test_paddle_accepts_any_of_several_h1_signatures_while_a_secret_is_rotated():
+    good = mac(SECRET.encode(), f"{NOW}:".encode() + BODY).hex()
+    old = mac(b"the previous secret", f"{NOW}:".encode() + BODY).hex()
+    verify({"Paddle-Signature": f"ts={NOW};h1={old};h1={good}"}, BODY, SECRET, NOW)
+    with pytest.raises(SignatureError, match="expected `ts=<timestamp>;"):
+        verify({"Paddle-Signature": f"ts={NOW},h1={good}"}, BODY, SECRET, NOW)
 
 
 def test_stripe_accepts_any_of_several_v1_signatures():

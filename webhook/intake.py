@@ -14,10 +14,11 @@ from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
 from .store import now_ms
-from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas import Email, Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
 
 # A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).
 DEDUP_KEY = Identifier()
+EMAIL = Email()
 # Top-level keys that senders use for "this order's id", in the order we trust them.
 ID_KEYS = ("id", "orderId", "order_id", "external_id", "event_id")
 
@@ -92,15 +93,19 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
         outcome.event["sources"] = {"mapping": mapped.mapping}
         return outcome
     sources = {"mapping": mapped.mapping}
-    if payload.get("email") is None:
+    recognised = mapped.mapping != "generic" and not history
+    if recognised:
+        payload = without_bad_email(payload, outcome.warnings)
+    if payload.get("email") is None and not recognised:
+        # A platform's reading knows where its buyer's email is; any other address in its body (the merchant's,
+        # a booking's host) is someone else's.
         found = find_email(data)
         if found:
             payload = {**payload, "email": found[0]}
             sources["email"] = found[1]
-    else:
+    elif payload.get("email") is not None:
         sources["email"] = "email"
-    recognised = mapped.mapping != "generic"
-    schema = platform_event_schema if recognised and not history else stream_event_schema
+    schema = platform_event_schema if recognised else stream_event_schema
     event = schema.load(payload)
     set_time(event, history)
     if not history and event.get("productName") and not event.get("productLink"):
@@ -113,6 +118,18 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
     outcome.warnings.extend(enrich_warnings)
     outcome.event = event
     return outcome
+
+
+def without_bad_email(payload: dict, warnings: list[str]) -> dict:
+    """Drop a platform's malformed email with a warning: a real paid event is shown without it, never refused."""
+    if payload.get("email") is None:
+        return payload
+    try:
+        EMAIL.deserialize(payload["email"])
+    except ValidationError as exc:
+        warnings.append(f"Ignored email {payload['email']!r}: {' '.join(map(str, exc.messages))}")
+        return {key: value for key, value in payload.items() if key != "email"}
+    return payload
 
 
 def set_time(event: dict, history: bool) -> None:
