@@ -45,8 +45,8 @@ def made_recent(body: bytes) -> bytes:
     """Move every date in a fixture body to a minute ago, so its order falls inside the feed's window."""
     now = time.time() - 60
     iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
-    # ISO dates in JSON or URL-encoded forms (`:` may be `%3A`), then Stripe's epoch seconds.
-    body = re.sub(rb"\d{4}-\d\d-\d\d[T ]\d\d(:|%3A)\d\d(:|%3A)\d\d(\.\d+)?(Z|[+-]\d\d(:|%3A)\d\d)?",
+    # ISO dates in JSON or URL-encoded forms (`:` may be `%3A`, the space `+`), then Stripe's epoch seconds.
+    body = re.sub(rb"\d{4}-\d\d-\d\d[T +]\d\d(:|%3A)\d\d(:|%3A)\d\d(\.\d+)?(Z|[+-]\d\d(:|%3A)\d\d)?",
                   (iso + "Z").encode(), body)
     def epoch(match):
         """Replace epoch seconds or milliseconds, keeping the unit."""

@@ -7,6 +7,7 @@ import pytest
 from geo import MOUNTAIN_VIEW
 from helpers import PLATFORM_FIXTURES, log_in, made_recent, platform_request, webhook_path
 from webhook import create_app, store
+from webhook.present import place_line
 
 PLACE = ("city", "state", "stateCode", "country", "countryCode")
 NO_LINK = "has no link in this {} payload; it is shown without one."
@@ -215,6 +216,16 @@ def test_a_dry_run_shows_the_name_place_and_product(client, app, stream, fixture
     assert body["warnings"] == WARNINGS.get(fixture, [])
     assert "raw" not in event
     assert stored(app, stream) == []
+
+
+@pytest.mark.parametrize("fixture", sorted(SHOWN))
+def test_the_popup_a_visitor_sees(client, app, stream, fixture):
+    assert send(client, stream, fixture, recent=True).status_code == 201
+    items = client.get(f"/feed/{stream['public_key']}.json").get_json()["items"]
+    expected = SHOWN[fixture]
+    assert [(item["name"], item["place"], item["product"]["name"]) for item in items] == [
+        (expected["displayName"], place_line(expected), expected.get("productName"))
+    ]
 
 
 @pytest.mark.parametrize("fixture", sorted(SHOWN))

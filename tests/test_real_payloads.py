@@ -189,7 +189,7 @@ def test_a_body_that_says_it_is_no_purchase_is_ignored(client, app, stream, key,
 @pytest.mark.parametrize(
     "key, kind",
     [("type", "order.created"), ("event", "form_response"), ("status", "completed"), ("payment_status", "paid"),
-     ("type", "purchase"), ("topic", "orders/paid")],
+     ("type", "purchase"), ("topic", "orders/paid"), ("type", "sign_up"), ("event", "payment_intent.succeeded")],
 )
 def test_a_body_that_says_it_is_a_purchase_or_sign_up_is_shown(client, stream, key, kind):
     response = client.post(webhook_path(stream), json={"email": "ada@example.com", key: kind})

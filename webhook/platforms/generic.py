@@ -29,7 +29,8 @@ NOT_DONE = frozenset("""
 # An event name ("customer.created") must be about one of these to be a purchase or a sign-up.
 CONVERSION_SUBJECTS = frozenset("""
     order orders payment payments charge sale sales purchase purchases checkout transaction transactions
-    invoice subscription subscribe subscribed subscriber signup registration booking invitee form response
+    invoice subscription subscribe subscribed subscriber sign signup signed registration register registered
+    enroll enrolled enrollment booking booked appointment invitee form response lead donation ticket
     completed complete paid succeeded success captured capture
 """.split())
 EVENT_NAME = re.compile(r"[A-Za-z]+(?:[._/:-][A-Za-z]+)+")
