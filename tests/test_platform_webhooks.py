@@ -160,6 +160,9 @@ IGNORED = {
     "woocommerce_ping.txt": "WooCommerce ping for webhook 12: nothing to show.",
     "paypal_ipn_pending.txt": "PayPal IPN 9JH877021V814904L is not a completed payment (payment_status Pending).",
     "paypal_checkout_order_approved.json": "PayPal event CHECKOUT.ORDER.APPROVED: approved or pending, not yet paid.",
+    # Recognised by its shape alone: PayPal's SDK test event, sent without PayPal's headers.
+    "paypal_payment_authorization_created.json":
+        "PayPal event PAYMENT.AUTHORIZATION.CREATED: approved or pending, not yet paid.",
     "paddle_adjustment_created.json":
         "Paddle refund adj_01hvgf2s84dr6reszzg29zbvcm is not approved (status pending_approval).",
     "square_payment_created_approved.json":

@@ -4,8 +4,8 @@ IPN is recognised by txn_id with payment_status or txn_type (or PayPal's verify_
 Completed shows, Refunded and Reversed hide the payment their parent_txn_id names, anything else
 (Pending, Denied, Failed, a subscription sign-up without a payment) is skipped. Dedup key: txn_id.
 
-REST webhooks are recognised by the PAYPAL-TRANSMISSION-ID header or an event's shape (an id of
-"WH-...", an upper-case event_type and a resource). PAYMENT.CAPTURE.COMPLETED and PAYMENT.SALE.COMPLETED
+REST webhooks are recognised by the PAYPAL-TRANSMISSION-ID header or an event's shape (an upper-case
+dotted event_type, a resource and its resource_type, or an id of "WH-..."). PAYMENT.CAPTURE.COMPLETED and PAYMENT.SALE.COMPLETED
 show; CHECKOUT.ORDER.APPROVED is approved but not yet paid (PayPal sends PAYMENT.CAPTURE.COMPLETED when
 it is); PAYMENT.CAPTURE.REFUNDED/REVERSED and PAYMENT.SALE.REFUNDED/REVERSED hide the payment. Dedup
 key: the capture's (or sale's) id, which a refund names in its "up" link (or sale_id). A capture names
@@ -15,9 +15,12 @@ PayPal checks its signatures only through its own API (verify-webhook-signature,
 back), so a notification fed by PayPal must not have a signing secret.
 """
 
+import re
+
 from .common import Mapped, cancel, ignore, pick, pick_fields, text, tidy
 
 NAME = "paypal"
+EVENT_TYPE = re.compile(r"[A-Z]+(?:\.[A-Z_-]+)+")
 
 IPN_FIELDS = {
     "email": ("payer_email",),
@@ -57,9 +60,9 @@ REST_FIELDS = {
 def is_rest(headers: dict, data: dict) -> bool:
     """Tell whether this is a REST webhook event (not an IPN form)."""
     return "paypal-transmission-id" in headers or (
-        str(data.get("id")).startswith("WH-")
-        and isinstance(data.get("event_type"), str)
+        EVENT_TYPE.fullmatch(text(data.get("event_type")) or "") is not None
         and isinstance(data.get("resource"), dict)
+        and ("resource_type" in data or str(data.get("id")).startswith("WH-"))
     )
 
 
