@@ -126,7 +126,7 @@ SHOWN = {
     },
     "typeform_form_response.json": {
         "displayName": "Laura", "email": "laura@example.com", **place(None, None, None, None, None),
-        "productName": None, "timestamp": ms("2025-11-03T10:15:44+00:00"),
+        "productName": None, "timestamp": ms("2018-01-18T18:17:02+00:00"),
         "sources": {"mapping": "typeform", "email": "email", "name": "payload"},
     },
     # Zapier's payload has only an IP for a place: the test GeoIP database finds it.
