@@ -130,13 +130,13 @@ SCHEMES = {
 }
 
 
-def verify(headers: Mapping, raw_body: bytes, secret: str, now: float) -> None:
-    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise."""
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float) -> str:
+    """Accept a call signed with `secret` by one of the known schemes and return its header; else SignatureError."""
     lowered = {str(name).lower(): str(value) for name, value in headers.items()}
     for header, verify_scheme in SCHEMES.items():
         if header in lowered:
             verify_scheme(lowered[header], lowered, raw_body, secret, now)
-            return
+            return header
     raise SignatureError(
         "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
         " X-WC-Webhook-Signature, Stripe-Signature or Standard Webhooks' webhook-signature."
