@@ -175,6 +175,14 @@ def test_a_city_with_fewer_than_k_events_falls_back_and_one_with_k_shows(client,
     assert (tampa["city"], tampa["state"]) == (None, "Florida")  # the city is gone from every field
 
 
+def test_a_template_s_payload_path_cannot_name_a_hidden_city(client, make_notification):
+    notification = make_notification(template="ordered from {{billing.city}} in {{billing.state}}")
+    post(client, notification, billing={"city": "Miami", "state": "FL"}, city="Miami", state="Florida",
+         countryCode="US")
+    [item] = feed(client, notification)
+    assert item["place"] == "United States" and item["text"] == "ordered from in"
+
+
 def test_the_preview_shows_what_visitors_will_see(client, make_notification):
     notification = make_notification()
     post(client, notification, city="Miami", state="Florida", countryCode="US")
