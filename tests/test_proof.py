@@ -9,8 +9,10 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
-from helpers import log_in, made_recent, platform_request, stored, webhook_path
+from helpers import ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_request, stored, webhook_path
+from servers import gunicorn, served_env
 from webhook import create_app, history, store
 from webhook.headers import CONTENT_SECURITY_POLICY
 
@@ -269,3 +271,41 @@ def test_expired_events_vanish_without_any_command(app_config):
         assert stored(app, "SELECT feed_version FROM notifications WHERE id = ?", (short["id"],)) != version
     finally:
         sweeper.stop()
+
+
+def test_the_settings_form_saves_the_privacy_options(client, make_notification):
+    notification = make_notification()
+    log_in(client)
+    page = client.get(f"/notifications/{notification['id']}").text
+    assert 'name="place_precision"' in page and 'name="retention_days"' in page and 'value="365"' in page
+    form = {"name": "n", "message": "purchased", "place_precision": "country", "min_place_events": "5",
+            "time_blur_minutes": "15", "show_verified": "1", "retention_days": "", "csrf_token": csrf_token_from(page)}
+    assert client.post(f"/notifications/{notification['id']}/settings", data=form).status_code == 302
+    page = client.get(f"/notifications/{notification['id']}").text
+    assert f'href="/proof/{notification["public_key"]}"' in page  # the public page, linked for the owner
+    saved = client.get(f"/api/notifications/{notification['id']}",
+                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()
+    assert {key: saved[key] for key in ("place_precision", "min_place_events", "time_blur_minutes",
+                                        "show_verified", "retention_days")} == \
+        {"place_precision": "country", "min_place_events": 5, "time_blur_minutes": 15, "show_verified": True,
+         "retention_days": None}
+
+
+def test_gunicorn_deletes_expired_events_by_itself(tmp_path, geoip_path):
+    # The default setup, served: no command, no cron line; the workers' own threads delete what expired.
+    database = tmp_path / "served.sqlite3"
+    with gunicorn(served_env(database, geoip_path, RETENTION_INTERVAL_SECONDS=0.2)) as (base, _process):
+        auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        made = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream", "retention_days": 1},
+                             headers=auth, timeout=30).json()
+        for age_days in (3, 0):
+            answer = requests.post(made["webhook_url"], json={"email": "ann.lee@example.com",
+                                                              "timestamp": time.time() - age_days * DAY_S}, timeout=30)
+            assert answer.status_code == 201
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            events = requests.get(f"{base}/api/notifications/{made['id']}/events", headers=auth, timeout=30).json()
+            if len(events["events"]) == 1:
+                break
+            time.sleep(0.1)
+        assert [e["timestamp"] > (time.time() - DAY_S) * 1000 for e in events["events"]] == [True]
