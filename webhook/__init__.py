@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     feed.init_app(app)
     app.register_blueprint(openapi.bp)
-    app.register_blueprint(proof.bp)
+    proof.init_app(app)
     retention.init_app(app)
     with app.app_context():
         # Start-up work (public keys) used this thread's connection: close it, so none crosses gunicorn's fork.

@@ -17,6 +17,8 @@ bp = Blueprint("proof", __name__)
 PROOF_MAX_AGE = 60
 # A popup's proof is looked for among this many of the newest events its feed window holds.
 LOOKUP_LIMIT = 1000
+# Notifications whose {popup id: event id} index each process keeps (for this minute and feed version).
+INDEX_CACHE_SIZE = 100
 NO_PROOF = "This notification has no public proof pages (its owner has not turned on the Verified mark)."
 NOT_SHOWN = "No popup of this notification shows this id now; a popup's proof goes when the popup does."
 # What an event was, by the platform mapping that read it (sources.mapping).
@@ -87,20 +89,34 @@ def public_page(template: str, **context):
     return response.make_conditional(request)
 
 
+def popup_index(notification: dict, now: int) -> dict[str, int]:
+    """Return {popup id: event id} of the events a proof is shown for now, built once per feed version and minute."""
+    # Popup ids are HMACs: finding one means computing them all. Every change to what the feed shows bumps
+    # feed_version, so an index kept under it (and the minute) can't be stale, and unknown ids cost one lookup.
+    cache = current_app.extensions["proofhook_proof_index"]
+    name = (notification["id"], notification["public_key"], notification["feed_version"], now)
+    if name not in cache:
+        if len(cache) >= INDEX_CACHE_SIZE:
+            cache.clear()
+        events = shown_events(notification, None, now, limit=LOOKUP_LIMIT) if notification["type"] == "stream" else []
+        cache[name] = {item_id("event", event["id"]): event["id"] for event in events}
+    return cache[name]
+
+
 @bp.get("/proof/<key>/<item>")
 def popup(key: str, item: str):
     """Show one popup's proof: what kind of event it was, when it arrived, and what the popup shows."""
     notification = public_notification(key)
     now = page_clock()
-    if notification["type"] == "stream":
-        for event in shown_events(notification, None, now, limit=LOOKUP_LIMIT):
-            if item_id("event", event["id"]) == item:
-                shown = stream_popup(place_guard(notification, now)(event), notification, now)
-                return public_page(
-                    "proof.html", notification=notification, popup=shown, kind=describe_event(event),
-                    received=received_text(event, notification),
-                )
-    abort(404, NOT_SHOWN)
+    event_id = popup_index(notification, now).get(item)
+    event = store.get_event(notification["id"], event_id) if event_id is not None else None
+    if event is None:
+        abort(404, NOT_SHOWN)
+    shown = stream_popup(place_guard(notification, now)(event), notification, now)
+    return public_page(
+        "proof.html", notification=notification, popup=shown, kind=describe_event(event),
+        received=received_text(event, notification),
+    )
 
 
 @bp.get("/proof/<key>")
@@ -117,3 +133,9 @@ def how(key: str):
         "how.html", notification=notification, counts=counts, arrivals=ARRIVALS,
         place=PLACE_WORDS[notification["place_precision"]],
     )
+
+
+def init_app(app) -> None:
+    """Register the proof pages and this process's popup indexes."""
+    app.register_blueprint(bp)
+    app.extensions["proofhook_proof_index"] = {}

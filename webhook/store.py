@@ -334,6 +334,14 @@ def count_window_arrivals(notification_id: int, since_ms: int, until_ms: int | N
     return {arrival: int(count) for arrival, count in rows}
 
 
+def get_event(notification_id: int, event_id: int) -> dict | None:
+    """Return one of a notification's events, or None."""
+    row = get_db().execute(
+        "SELECT * FROM events WHERE notification_id = ? AND id = ?", (notification_id, event_id)
+    ).fetchone()
+    return event_from_row(row) if row else None
+
+
 def count_shown_events(notification_id: int, since_ms: int, **filters) -> int:
     """Return how many shown events (conversions) a notification has with a timestamp since `since_ms`."""
     where, params = event_filters(**filters)
