@@ -230,6 +230,16 @@ def test_time_blur_holds_a_new_event_back_and_coarsens_the_time(client, app, mak
     assert [i["timeAgo"] for i in feed(client, unblurred)] == ["just now"]
 
 
+def test_with_time_blur_a_proof_tells_the_hour_of_arrival_not_the_minute(client, app, make_notification):
+    notification = make_notification(time_blur_minutes=30, show_verified=True)
+    post(client, notification, timestamp=time.time() - 40 * 60)
+    [item] = feed(client, notification)
+    page = client.get(proof_path(notification, item)).get_data(as_text=True)
+    received = datetime.fromtimestamp(stored(app)[0]["received_at"] / 1000, timezone.utc)
+    assert received.strftime("%d %B %Y, in the hour from %H:00 UTC") in page
+    assert received.strftime("%H:%M UTC") not in page or received.minute == 0
+
+
 def test_the_options_are_checked_and_saved(client, admin_headers, make_notification):
     notification = make_notification()
     assert (notification["show_verified"], notification["time_blur_minutes"], notification["retention_days"]) == \
