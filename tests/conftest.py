@@ -126,6 +126,8 @@ def app_config(request, backend, tmp_path, geoip_path) -> dict:
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "SECRET_KEY": "test-secret-key",
         "GEOIP_DATABASE": geoip_path,
+        # No sweeper thread per test app: it would outlive its test on the shared PostgreSQL schema.
+        "RETENTION_INTERVAL_SECONDS": 0,
     }
 
 

@@ -349,7 +349,8 @@ def embedded_geoip_path() -> str | None:
 )
 def test_the_embedded_db_ip_database_locates_a_zapier_order_and_is_credited(app_config, admin_headers):
     client = create_app({**app_config, "GEOIP_DATABASE": embedded_geoip_path()}).test_client()
-    created = client.post("/api/notifications", json={"name": "Mats", "type": "stream"}, headers=admin_headers)
+    created = client.post("/api/notifications", json={"name": "Mats", "type": "stream", "min_place_events": 1},
+                          headers=admin_headers)  # one event shows its region: the small-place guard off
     response = send(client, created.get_json(), "generic_zapier.json", recent=True)
     assert response.status_code == 201, response.get_json()
     event = response.get_json()["event"]

@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, links, openapi
+    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, links, openapi, proof, retention
 
     links.init_app(app)
     db.init_app(app)
@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     feed.init_app(app)
     app.register_blueprint(openapi.bp)
+    proof.init_app(app)
+    retention.init_app(app)
     with app.app_context():
         # Start-up work (public keys) used this thread's connection: close it, so none crosses gunicorn's fork.
         db.drop_thread_connection(app)

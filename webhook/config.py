@@ -31,6 +31,8 @@ SETTINGS = {
     # Widget activity reports one client address may send at once, and how fast that allowance refills.
     "ACTIVITY_BURST": (int, 20),
     "ACTIVITY_PER_MINUTE": (int, 30),
+    # How often each server process deletes events past their notification's retention_days; 0 turns it off.
+    "RETENTION_INTERVAL_SECONDS": (float, 600.0),
 }
 
 

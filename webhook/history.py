@@ -123,6 +123,9 @@ def build_row(notification: dict, data: dict, geoip) -> tuple[intake.Outcome, di
         except ValueError as exc:
             raise ValidationError({"products": [f"Must be a JSON array of products, but {exc}."]}) from None
     outcome = intake.build_event(notification, payload, {}, geoip, history=True)
+    if outcome.event is not None:
+        # Never "verified": a file proves nothing about where its rows came from.
+        outcome.event["arrival"] = "imported"
     if outcome.event is not None and cancelled is not None:
         outcome.event["cancelledAt"] = cancelled
     return outcome, payload

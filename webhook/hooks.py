@@ -23,8 +23,9 @@ def receive(token: str):
         abort(404, "No notification has this webhook URL; check the token in it.")
     check_rate(notification["id"])
     raw = request.get_data()
+    scheme = None
     if notification["signing_secret"]:
-        check_signature(raw, notification["signing_secret"], absolute_url("hooks.receive", token=token))
+        scheme = check_signature(raw, notification["signing_secret"], absolute_url("hooks.receive", token=token))
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
@@ -39,6 +40,8 @@ def receive(token: str):
     if outcome.cancels:
         hidden = store.hide_event(notification["id"], outcome.cancels)
         return {"status": "cancelled", "cancelled": hidden, "warnings": warnings}, 200
+    # How it arrived is part of the event, so its proof page can say so (README, "Proof and privacy").
+    outcome.event.update(arrival="verified" if scheme else "unsigned", signatureScheme=scheme)
     if dry_run:
         return {"status": "valid", "event": event_json(outcome.event), "warnings": warnings}, 200
     event, created = store.insert_event(notification["id"], outcome.event, data, outcome.dedup_key)
@@ -56,9 +59,9 @@ def check_rate(notification_id: int) -> None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 
 
-def check_signature(raw: bytes, secret: str, url: str) -> None:
-    """Answer 401 unless the raw body (with `url`, the webhook URL, for Square) is signed with the secret."""
+def check_signature(raw: bytes, secret: str, url: str) -> str:
+    """Return the header of the scheme that verified the raw body (with `url`, the webhook URL, for Square); else 401."""
     try:
-        verify(request.headers, raw, secret, time.time(), url)
+        return verify(request.headers, raw, secret, time.time(), url)
     except SignatureError as exc:
         abort(401, str(exc))

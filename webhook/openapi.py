@@ -171,6 +171,13 @@ def feed_paths() -> dict:
                      "requestBody": {"required": False, "content": {"text/plain": {"schema": {"type": "string"}}}},
                      "responses": {"204": {"description": "received (or quietly dropped)"}}},
         },
+        "/proof/{key}": {"get": proof_page("How these popups are made: the window's events by arrival, the rules",
+                                           key)},
+        "/proof/{key}/{item}": {"get": proof_page(
+            "One popup's proof: what it was, when it arrived, what it shows", key,
+            {"name": "item", "in": "path", "required": True, "schema": {"type": "string"},
+             "description": "the popup's id in the feed"},
+        )},
         "/widget.js": {
             "get": {"tags": ["feed"], "summary": "The embeddable widget script", "security": [],
                     "responses": {"200": {"description": "the script",
@@ -178,6 +185,16 @@ def feed_paths() -> dict:
                                   "304": {"description": "unchanged since the ETag sent"}}},
         },
     }
+
+
+def proof_page(summary: str, *params: dict) -> dict:
+    """Describe a public proof page: static HTML, cacheable, there only with the Verified mark on."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {"tags": ["feed"], "summary": summary, "security": [], "parameters": list(params),
+            "responses": {"200": {"description": "the page", "content": html},
+                          "304": {"description": "unchanged since the ETag sent"},
+                          "default": {"description": "an error page (JSON when the client asks for it)",
+                                      "content": {**html, "application/json": {"schema": "Error"}}}}}
 
 
 def page_paths() -> dict:

@@ -41,9 +41,11 @@ def plural(count: int, unit: str) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def time_ago(ms: int, now: int | None = None) -> str:
-    """Return "just now", "N minutes ago", "N hours ago" or "N days ago"."""
+def time_ago(ms: int, now: int | None = None, coarse: bool = False) -> str:
+    """Return "just now", "N minutes ago", "N hours ago" or "N days ago" ("within the last hour" if coarse)."""
     elapsed = max(0, (now if now is not None else now_ms()) - ms)
+    if coarse and elapsed < HOUR_MS:
+        return "within the last hour"
     if elapsed < MINUTE_MS:
         return "just now"
     if elapsed < HOUR_MS:
@@ -76,9 +78,22 @@ def item_id(kind: str, number: int) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
+def popup_time(ms: int, notification: dict, now: int | None = None) -> tuple[int, str]:
+    """Return the (timestamp, time ago) a popup shows: to the hour, in coarse steps, when time blur is on."""
+    if notification.get("time_blur_minutes"):
+        return ms // HOUR_MS * HOUR_MS, time_ago(ms, now, coarse=True)
+    return ms, time_ago(ms, now)
+
+
+# The mark's words per way of arrival (README, "Proof and privacy"); None: stored before arrivals were recorded.
+PROOF_LABELS = {"verified": "\u2713 Verified", "unsigned": "Unsigned webhook", "imported": "Imported from history",
+                None: "How it arrived"}
+
+
 def stream_popup(event: dict, notification: dict, now: int | None = None) -> dict:
     """Describe one stream popup: only what a site visitor may see."""
-    return {
+    timestamp, ago = popup_time(event["timestamp"], notification, now)
+    popup = {
         "id": item_id("event", event["id"]),
         "type": "stream",
         "name": display_name(event.get("firstName"), event.get("lastName")),
@@ -95,10 +110,14 @@ def stream_popup(event: dict, notification: dict, now: int | None = None) -> dic
             "link": safe_url(event.get("productLink")),
             "image": safe_url(event.get("productImage")),
         },
-        "timestamp": event["timestamp"],
-        "timeAgo": time_ago(event["timestamp"], now),
+        "timestamp": timestamp,
+        "timeAgo": ago,
         "text": popup_text(event, notification, now),
     }
+    if notification.get("show_verified"):
+        # The widget links the mark to /proof/<public key>/<id>, which says how the event arrived.
+        popup["proof"] = {"kind": event.get("arrival"), "label": PROOF_LABELS.get(event.get("arrival"))}
+    return popup
 
 
 def amount(total: float | None) -> str | None:
@@ -119,7 +138,7 @@ def template_values(event: dict, notification: dict, now: int | None = None) -> 
         "product.link": safe_url(event.get("productLink")),
         "product.image": safe_url(event.get("productImage")),
     }
-    ago = time_ago(event["timestamp"], now)
+    ago = popup_time(event["timestamp"], notification, now)[1]
     return {
         "name": display_name(event.get("firstName"), last),
         "firstName": event.get("firstName") or "Someone",
@@ -167,21 +186,94 @@ def popups(notification: dict, guid: str | None = None, now: int | None = None) 
         since = now - notification["conversion_window_hours"] * HOUR_MS
         count = store.count_shown_events(notification["id"], since, guid=guid)
         return [conversion_popup(count, notification)] if count >= notification["conversion_min_count"] else []
-    return [stream_popup(event, notification, now) for event in shown_events(notification, guid, now)]
+    guard = place_guard(notification, now)
+    return [stream_popup(guard(event), notification, now) for event in shown_events(notification, guid, now)]
 
 
-def shown_events(notification: dict, guid: str | None = None, now: int | None = None) -> list[dict]:
+def feed_window(notification: dict, now: int) -> tuple[int, int | None]:
+    """Return the (first, last) event times a stream feed shows now: its days back, minus the time blur."""
+    blur = notification["time_blur_minutes"]
+    return now - notification["feed_days"] * DAY_MS, now - blur * MINUTE_MS if blur else None
+
+
+def shown_events(
+    notification: dict, guid: str | None = None, now: int | None = None, limit: int | None = None
+) -> list[dict]:
     """Return the events a stream notification's popups show now, newest first, under its feed options."""
     now = now if now is not None else now_ms()
+    since, until = feed_window(notification, now)
     return store.list_events(
         notification["id"],
-        limit=notification["feed_max_items"],
-        since_ms=now - notification["feed_days"] * DAY_MS,
+        limit=limit or notification["feed_max_items"],
+        since_ms=since,
         shown_only=True,
         guid=guid,
         named=bool(notification["feed_hide_anonymous"]),
         placed=bool(notification["feed_hide_placeless"]),
+        until_ms=until,
     )
+
+
+# Place precision, finest first, and the event fields each level leaves out.
+PLACE_LEVELS = {
+    "city": (),
+    "region": ("city",),
+    "country": ("city", "state", "stateCode"),
+    "none": ("city", "state", "stateCode", "country", "countryCode"),
+}
+
+
+def place_keys(country_code, country, state, city) -> tuple[tuple, tuple]:
+    """Return the keys an event's region and city are counted under by the small-place guard."""
+    region = ((country_code or country or "").casefold(), (state or "").casefold())
+    return region, (*region, (city or "").casefold())
+
+
+def place_guard(notification: dict, now: int):
+    """Return a function that cuts an event's place to the notification's precision and small-place guard."""
+    # A city (or region) is shown only when at least k events of the feed window come from it, so a popup
+    # can't point at the one shopper of a small town; otherwise the popup falls back to the region, the country.
+    wanted, k = notification["place_precision"], notification["min_place_events"]
+    counts: dict[tuple, int] = {}
+    if k > 1 and wanted in ("city", "region"):
+        for country_code, country, state, city, count in store.count_window_places(
+            notification["id"], *feed_window(notification, now)
+        ):
+            region, town = place_keys(country_code, country, state, city)
+            counts[region] = counts.get(region, 0) + count
+            counts[town] = counts.get(town, 0) + count
+
+    def level(event: dict) -> str:
+        """Return the finest place level this event may show."""
+        region, town = place_keys(event.get("countryCode"), event.get("country"), event.get("state"), event.get("city"))
+        if wanted == "city" and event.get("city") and (k <= 1 or counts.get(town, 0) >= k):
+            return "city"
+        if wanted in ("city", "region") and event.get("state") and (k <= 1 or counts.get(region, 0) >= k):
+            return "region"
+        return "none" if wanted == "none" else "country"
+
+    def guard(event: dict) -> dict:
+        """Return the event with the place parts it may not show left out, of its payload too."""
+        dropped = PLACE_LEVELS[level(event)]
+        hidden = {str(event[key]).strip().casefold() for key in dropped if event.get(key)}
+        guarded = {**event, **dict.fromkeys(dropped)}
+        if hidden and notification.get("template"):
+            # A template's payload path ({{billing.city}}) must not name what the guard hides.
+            guarded["raw"] = without_values(event.get("raw"), hidden)
+        return guarded
+
+    return guard
+
+
+def without_values(value, hidden: set[str]):
+    """Return a payload with every text equal (case-folded) to one of `hidden` left out."""
+    if isinstance(value, dict):
+        return {key: without_values(item, hidden) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_values(item, hidden) for item in value]
+    if isinstance(value, str) and value.strip().casefold() in hidden:
+        return None
+    return value
 
 
 def feed(notification: dict, guid: str | None = None, now: int | None = None) -> dict:

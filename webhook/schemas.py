@@ -10,6 +10,7 @@ from marshmallow import (
     EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
+from .present import PLACE_LEVELS
 from .templating import problems as template_problems
 
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
@@ -343,6 +344,12 @@ class NotificationSchema(Schema):
     conversion_window_hours = WholeNumber(1, 720)
     conversion_min_count = WholeNumber(1, 1_000_000)
     template = String(allow_none=True, validate=check_template)
+    # Proof and privacy (migration 0009_proof_privacy; README, "Proof and privacy").
+    show_verified = Flag()
+    place_precision = String(validate=validate.OneOf(list(PLACE_LEVELS)))
+    min_place_events = WholeNumber(1, 1000)
+    time_blur_minutes = WholeNumber(0, 1440)
+    retention_days = WholeNumber(1, 36500, allow_none=True)
     # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
     signing_secret = String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
@@ -358,6 +365,8 @@ class NotificationSchema(Schema):
             data["template"] = None  # an emptied template field goes back to the default text
         if data.get("signing_secret") == "":
             data["signing_secret"] = None
+        if data.get("retention_days") == "":
+            data["retention_days"] = None  # a blank retention keeps events
         return data
 
     @post_load
@@ -462,6 +471,11 @@ class NotificationObjectSchema(Schema):
     feed_hide_placeless = fields.Boolean(required=True)
     conversion_window_hours = fields.Integer(required=True)
     conversion_min_count = fields.Integer(required=True)
+    show_verified = fields.Boolean(required=True, metadata={"description": "popups carry a mark linking to proof"})
+    place_precision = fields.String(required=True, validate=validate.OneOf(list(PLACE_LEVELS)))
+    min_place_events = fields.Integer(required=True, metadata={"description": "the small-place guard's k"})
+    time_blur_minutes = fields.Integer(required=True, metadata={"description": "0: off"})
+    retention_days = fields.Integer(required=True, allow_none=True, metadata={"description": "null: kept"})
 
 
 class ShownProductSchema(Schema):
@@ -470,6 +484,13 @@ class ShownProductSchema(Schema):
     name = fields.String(allow_none=True)
     link = fields.String(allow_none=True)
     image = fields.String(allow_none=True)
+
+
+class ProofMarkSchema(Schema):
+    """How a popup's event arrived, for its mark."""
+
+    kind = fields.String(allow_none=True, validate=validate.OneOf(["verified", "unsigned", "imported"]))
+    label = fields.String()
 
 
 class PopupSchema(Schema):
@@ -491,6 +512,9 @@ class PopupSchema(Schema):
     timeAgo = fields.String()
     count = fields.Integer()
     windowHours = fields.Integer()
+    proof = fields.Nested(
+        ProofMarkSchema, metadata={"description": "with the Verified mark on: links to /proof/<public key>/<id>"}
+    )
 
 
 class FeedSchema(Schema):

@@ -179,8 +179,8 @@ SCHEMES = {
 SIGNS_URL = {"x-square-hmacsha256-signature"}
 
 
-def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, url: str = "") -> None:
-    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise.
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, url: str = "") -> str:
+    """Accept a call signed with `secret` by one of the known schemes and return its header; else SignatureError.
 
     `url` is the webhook URL as handed out, which Square signs along with the body.
     """
@@ -189,7 +189,7 @@ def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, url: str 
         if header in lowered:
             signed = url.encode("utf-8") + raw_body if header in SIGNS_URL else raw_body
             verify_scheme(lowered[header], lowered, signed, secret, now)
-            return
+            return header
     raise SignatureError(
         "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
         " X-WC-Webhook-Signature, Stripe-Signature, Standard Webhooks' webhook-signature, Paddle-Signature,"

@@ -26,6 +26,9 @@ EVENT_COLUMNS = {
     "productImage": "product_image",
     "total": "total",
     "currency": "currency",
+    # How it arrived (migration 0009_proof_privacy): "verified", "unsigned" or "imported", and the signature's header.
+    "arrival": "arrival",
+    "signatureScheme": "signature_scheme",
 }
 JSON_COLUMNS = ("products", "sources")
 # The columns present.place_line builds a place from.
@@ -84,6 +87,9 @@ FEED_OPTIONS = (
     "conversion_window_hours", "conversion_min_count",
 )
 NOTIFICATION_SETTINGS += FEED_OPTIONS
+# Proof and privacy (migration 0009_proof_privacy).
+PRIVACY_OPTIONS = ("show_verified", "place_precision", "min_place_events", "time_blur_minutes", "retention_days")
+NOTIFICATION_SETTINGS += PRIVACY_OPTIONS
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
@@ -203,7 +209,7 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         """Insert the row, or find the one stored under its dedup key."""
         row = insert_event_row(conn, columns, values)
         if row is not None:
-            bump_feeds(conn, notification_id)
+            bump_feed_for_new_event(conn, notification_id, event["timestamp"])
             return row, True
         return row_by_dedup_key(conn, notification_id, dedup_key), False
 
@@ -222,6 +228,18 @@ def event_by_dedup_key(notification_id: int, dedup_key: str) -> dict | None:
     """Return the event stored under a dedup key, or None: a repeat is known before it is validated."""
     row = row_by_dedup_key(get_db(), notification_id, dedup_key)
     return event_from_row(row) if row is not None else None
+
+
+def bump_feed_for_new_event(conn, notification_id: int, timestamp: int) -> None:
+    """Change a feed's ETag for a new event, unless time blur holds the event back from it for now."""
+    # A held-back event changes nothing a visitor sees until it is old enough, and by then the feed's minute
+    # (part of the ETag) has moved on too. Bumping now would let anyone polling the ETag time the purchase.
+    minute = now_ms() // 60_000 * 60_000  # the feed's clock (feed.feed_clock)
+    conn.execute(
+        f"UPDATE notifications SET {BUMP_FEED} WHERE id = ? AND (time_blur_minutes = 0"
+        " OR ? <= ? - time_blur_minutes * 60000)",
+        (notification_id, timestamp, minute),
+    )
 
 
 def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:
@@ -303,6 +321,38 @@ def list_events(
     return [event_from_row(row) for row in rows]
 
 
+# The end of a time window that has none.
+NO_END = 2**62
+
+
+def count_window_places(notification_id: int, since_ms: int, until_ms: int | None) -> list[tuple]:
+    """Return (country_code, country, state, city, count) of a notification's shown events in a time window."""
+    rows = get_db().execute(
+        "SELECT country_code, country, state, city, COUNT(*) FROM events WHERE notification_id = ?"
+        " AND timestamp >= ? AND timestamp <= ? AND cancelled_at IS NULL GROUP BY country_code, country, state, city",
+        (notification_id, since_ms, NO_END if until_ms is None else until_ms),
+    )
+    return [(*row[:4], int(row[4])) for row in rows]
+
+
+def count_window_arrivals(notification_id: int, since_ms: int, until_ms: int | None) -> dict[str | None, int]:
+    """Return {arrival: count} of a notification's shown events in a time window (None: not recorded)."""
+    rows = get_db().execute(
+        "SELECT arrival, COUNT(*) FROM events WHERE notification_id = ? AND timestamp >= ? AND timestamp <= ?"
+        " AND cancelled_at IS NULL GROUP BY arrival",
+        (notification_id, since_ms, NO_END if until_ms is None else until_ms),
+    )
+    return {arrival: int(count) for arrival, count in rows}
+
+
+def get_event(notification_id: int, event_id: int) -> dict | None:
+    """Return one of a notification's events, or None."""
+    row = get_db().execute(
+        "SELECT * FROM events WHERE notification_id = ? AND id = ?", (notification_id, event_id)
+    ).fetchone()
+    return event_from_row(row) if row else None
+
+
 def count_shown_events(notification_id: int, since_ms: int, **filters) -> int:
     """Return how many shown events (conversions) a notification has with a timestamp since `since_ms`."""
     where, params = event_filters(**filters)
@@ -313,11 +363,15 @@ def count_shown_events(notification_id: int, since_ms: int, **filters) -> int:
     return row[0]
 
 
-def event_filters(guid: str | None = None, named: bool = False, placed: bool = False) -> tuple[str, tuple]:
+def event_filters(
+    guid: str | None = None, named: bool = False, placed: bool = False, until_ms: int | None = None
+) -> tuple[str, tuple]:
     """Return the extra WHERE conditions and parameters of the feed's filters."""
     where, params = "", ()
     if guid is not None:
         where, params = " AND guid = ?", (guid,)
+    if until_ms is not None:  # time blur holds the newest events back
+        where, params = where + " AND timestamp <= ?", (*params, until_ms)
     if named:
         where += " AND COALESCE(first_name, '') <> ''"
     if placed:
@@ -450,20 +504,42 @@ DELETE_BATCH = 2000
 
 def purge_events(before_ms: int) -> int:
     """Delete every event whose timestamp is before `before_ms`, in small transactions; return how many."""
-    conn, deleted = get_db(), 0
-    while True:
-        with transaction(conn):
-            done = conn.execute(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT ?)",
-                (before_ms, DELETE_BATCH),
-            ).rowcount
-        deleted += done
-        if done < DELETE_BATCH:
-            break
+    deleted = delete_in_batches("timestamp < ?", (before_ms,))
     if deleted:
+        conn = get_db()
         with transaction(conn):  # what the feeds show may have changed: let their ETags change too
             bump_feeds(conn)
     return deleted
+
+
+def delete_in_batches(where: str, params: tuple, batch: int | None = None, pause_s: float = 0) -> int:
+    """Delete the events matching `where`, a batch per transaction (pausing between them); return how many."""
+    conn, deleted, batch = get_db(), 0, batch or DELETE_BATCH
+    while True:
+        with transaction(conn):
+            done = conn.execute(
+                f"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE {where} LIMIT ?)", (*params, batch)
+            ).rowcount
+        deleted += done
+        if done < batch:
+            return deleted
+        time.sleep(pause_s)  # other writers (webhooks) get the lock between two batches
+
+
+def expire_events(now: int, batch: int, pause_s: float) -> dict[int, int]:
+    """Delete each notification's events older than its retention_days, in small batches; return {id: deleted}."""
+    kept = get_db().execute("SELECT id, retention_days FROM notifications WHERE retention_days IS NOT NULL")
+    expired = {}
+    for notification_id, days in kept.fetchall():
+        deleted = delete_in_batches(
+            "notification_id = ? AND timestamp < ?", (notification_id, now - int(days) * DAY_MS), batch, pause_s
+        )
+        if deleted:
+            conn = get_db()
+            with transaction(conn):  # what its feed shows may have changed
+                bump_feeds(conn, notification_id)
+            expired[notification_id] = deleted
+    return expired
 
 
 def events_matching(pattern: re.Pattern) -> list[int]:

@@ -1,5 +1,8 @@
 """The widget on a customer's site (another origin), driven in headless Chromium against Proofhook under gunicorn."""
+import base64
 import functools
+import hashlib
+import hmac
 import json
 import re
 import sqlite3
@@ -11,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import ADMIN_TOKEN
+from helpers import ADMIN_TOKEN, made_recent, platform_request
 from servers import free_port, gunicorn, served_env
 
 WIDGET_JS = Path(__file__).resolve().parents[2] / "webhook" / "static" / "widget.js"
@@ -54,7 +57,10 @@ def proofhook(tmp_path_factory, geoip_path):
         auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
         def notification(name, type):
-            answer = requests.post(f"{base}/api/notifications", json={"name": name, "type": type}, headers=auth)
+            # One event shows its city: the small-place guard off (tests/test_proof.py tests it).
+            guard_off = {"min_place_events": 1} if type == "stream" else {}
+            answer = requests.post(f"{base}/api/notifications", json={"name": name, "type": type, **guard_off},
+                                   headers=auth)
             assert answer.status_code == 201
             return answer.json()
 
@@ -317,3 +323,39 @@ def test_reports_store_no_address_or_agent(proofhook):
         text = "\n".join(conn.iterdump())
     conn.close()
     assert "127.0.0.1" not in text and "HeadlessChrome" not in text and "Mozilla" not in text
+
+
+# --- the Verified mark (Proof and privacy) --------------------------------------------------------------------
+
+
+def test_the_verified_mark_links_to_the_popup_s_proof_page(visit, proofhook):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    secret = "shpss_browser-proof"
+    made = requests.post(f"{proofhook['base']}/api/notifications", headers=auth, json={
+        "name": "Proof", "type": "stream", "signing_secret": secret, "show_verified": True}).json()
+    headers, body = platform_request("shopify_orders_create.json")
+    body = made_recent(body)
+    headers["X-Shopify-Hmac-Sha256"] = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    assert requests.post(made["webhook_url"], data=body, headers=headers).status_code == 201
+    page = visit("proof.html", [snippet(proofhook["base"], made["public_key"])])
+    popup = page.locator(POPUP).first
+    popup.wait_for()
+    mark = popup.locator("a.vf")
+    assert mark.inner_text() == "\u2713 Verified"
+    href = mark.get_attribute("href")
+    assert href.startswith(f"{proofhook['base']}/proof/{made['public_key']}/")  # Proofhook's origin, not the shop's
+    console = []
+    with page.context.expect_page() as opened:
+        mark.click()
+    proof = opened.value
+    proof.on("console", lambda message: console.append(message.text))
+    proof.wait_for_load_state()
+    assert proof.url == href
+    text = proof.inner_text("main")
+    assert "A paid Shopify order, signature verified" in text and "John S." in text and "Runner Sneakers" in text
+    html = proof.content()
+    assert "john.smith" not in html and "Brickell" not in html and "5940139491234" not in html
+    assert proof.locator("script").count() == 0 and [t for t in console if "Content Security Policy" in t] == []
+    proof.click("text=How these popups are made")
+    assert "Webhook calls with a verified signature" in proof.text_content("main")
+    assert page.errors == [] and page.dialogs == []

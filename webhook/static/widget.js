@@ -1,5 +1,4 @@
 /* Proofhook widget. Paste: <script src="https://your-proofhook/widget.js" data-key="PUBLIC_KEY" async></script>
-   Options (data-*): position (bottom-left|bottom-right|top-left|top-right), delay, display, gap, flush (seconds), guid.
    It must never break the host page: everything runs inside try/catch, styles live in a Shadow DOM,
    data goes in with textContent only, and only http(s) URLs become links or images. */
 (function () {
@@ -22,6 +21,7 @@
     "a{color:#3046c5;font-weight:600}.t{color:#5d6678;font-size:12px}" +
     ".x{position:absolute;top:4px;right:4px;width:28px;height:28px;border:0;border-radius:50%;background:none;" +
     "color:#5d6678;font:20px/1 sans-serif;cursor:pointer}.x:hover,.x:focus-visible{background:#eef1fd}" +
+    ".vf{color:#067647;font-size:12px;text-decoration:none}" +
     "@media (max-width:480px){.stack{left:8px;right:8px;width:auto;max-width:none}}" +
     "@media (prefers-reduced-motion:reduce){.pop{transition:none;transform:none}}";
 
@@ -89,7 +89,7 @@
     var who = el("p");
     who.appendChild(el("strong", null, item.name || "Someone"));
     if (item.place) who.appendChild(document.createTextNode(" from " + item.place));
-    // A template's text replaces the message and product line, as in the server-rendered preview.
+    // A template's text replaces the message and product line (as in the preview).
     var what = el("p", null, item.text || item.message || "");
     var product = item.text ? {} : item.product || {};
     if (product.name) {
@@ -123,13 +123,20 @@
     return box;
   }
 
+  function proofMark(item, base) { // the Verified mark, to its proof page
+    var p = item.proof, a = p && typeof item.id === "string" && el("a", "vf", p.label);
+    if (a) { a.href = base + encodeURIComponent(item.id); a.target = "_blank"; a.rel = "noopener"; }
+    return a;
+  }
+
   // One widget per data-key: fetch its feed, then show its items one after another.
-  // A popup becomes visible only in show() and every click on it arrives in onClick(): both report to Proofhook.
+  // show() and onClick() report impressions and clicks.
   function Widget(script) {
     var d = script.dataset;
     var base = new URL("feed/" + encodeURIComponent(d.key), script.src).href;
     this.feedUrl = new URL(base + ".json");
     this.activityUrl = base + "/activity";
+    this.proofBase = new URL("proof/" + encodeURIComponent(d.key) + "/", script.src).href;
     this.flushMs = seconds(d.flush, 10);
     this.guid = d.guid;
     this.queue = [];
@@ -165,7 +172,8 @@
 
   Widget.prototype.show = function (item) {
     var self = this;
-    var node = popup(item);
+    var node = popup(item), mark = proofMark(item, self.proofBase);
+    if (mark) node.querySelector(".tx").appendChild(mark);
     node.setAttribute("data-key", self.key);
     node.addEventListener("click", function (event) { try { self.onClick(event, item); } catch (e) { quiet(e); } });
     stack(self.position).appendChild(node);
@@ -180,8 +188,7 @@
     else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
   };
 
-  // Impressions and clicks leave in batches, by sendBeacon: a text/plain string (no CORS preflight), no answer
-  // awaited, nothing that could slow the page. The server counts only ids of popups its feed shows.
+  // Impressions and clicks leave in batches by sendBeacon: text/plain (no preflight), no answer awaited.
   Widget.prototype.report = function (item, kind) {
     var self = this;
     if (typeof item.id !== "string" || !navigator.sendBeacon) return;
@@ -215,7 +222,7 @@
     catch (e) { /* nothing left to do */ }
   }
 
-  // Each <script data-key> runs this file once; each run starts every snippet not started yet.
+  // Each run of this file starts every snippet not started yet.
   function startAll() {
     if (closed() || !window.fetch || !document.body || !document.body.attachShadow) return;
     var scripts = document.querySelectorAll("script[data-key]");
@@ -228,7 +235,7 @@
   }
 
   try {
-    // A visitor leaving or switching tabs: send what is queued now, while the page can still send.
+    // Leaving or switching tabs: send what is queued now.
     window.addEventListener("pagehide", flushAll);
     document.addEventListener("visibilitychange", function () { if (document.hidden) flushAll(); });
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
