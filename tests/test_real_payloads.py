@@ -10,6 +10,12 @@ from test_platforms import DELETE, mapped
 from webhook.platforms import map_payload
 
 
+@pytest.fixture
+def stream(make_notification) -> dict:
+    """Return a stream notification whose popups show a single event's city (the small-place guard off)."""
+    return make_notification(min_place_events=1)  # test_proof.py tests the guard
+
+
 def post_fixture(client, notification, fixture: str, edits: dict, recent: bool = False):
     """POST a JSON fixture with dotted paths of its body set to new values (DELETE removes them)."""
     headers, raw = platform_request(fixture)

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, current_app, render_template, request
 
 from . import store
+from .platforms import KINDS
 from .present import HOUR_MS, MINUTE_MS, feed_window, item_id, place_guard, shown_events, stream_popup
 
 bp = Blueprint("proof", __name__)
@@ -21,13 +22,6 @@ LOOKUP_LIMIT = 1000
 INDEX_CACHE_SIZE = 100
 NO_PROOF = "This notification has no public proof pages (its owner has not turned on the Verified mark)."
 NOT_SHOWN = "No popup of this notification shows this id now; a popup's proof goes when the popup does."
-# What an event was, by the platform mapping that read it (sources.mapping).
-KINDS = {
-    "shopify": "a paid Shopify order",
-    "woocommerce": "a paid WooCommerce order",
-    "stripe": "a Stripe payment",
-    "gumroad": "a Gumroad sale",
-}
 # Signature headers (as recorded, lower case) as their senders write them.
 SCHEME_NAMES = {
     "x-shopify-hmac-sha256": "Shopify's X-Shopify-Hmac-Sha256",
@@ -36,6 +30,11 @@ SCHEME_NAMES = {
     "webhook-signature": "Standard Webhooks",
     "svix-signature": "Standard Webhooks (Svix)",
     "x-proofhook-signature": "X-Proofhook-Signature",
+    "paddle-signature": "Paddle-Signature",
+    "calendly-webhook-signature": "Calendly-Webhook-Signature",
+    "typeform-signature": "Typeform-Signature",
+    "x-square-hmacsha256-signature": "Square's x-square-hmacsha256-signature",
+    "x-signature": "Lemon Squeezy's X-Signature",
 }
 # How each way of arriving is told.
 ARRIVALS = {
@@ -62,7 +61,7 @@ def page_clock() -> int:
 
 def describe_event(event: dict) -> str:
     """Return what an event was and how it arrived: "a paid Shopify order, signature verified (…)"."""
-    kind = KINDS.get((event.get("sources") or {}).get("mapping"), "an event sent to Proofhook")
+    kind = KINDS.get((event.get("sources") or {}).get("mapping"), KINDS["generic"])
     arrival = event.get("arrival")
     told = ARRIVALS.get(arrival, ARRIVALS[None])
     if arrival == "verified":

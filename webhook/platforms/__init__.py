@@ -21,13 +21,15 @@ from . import (
 )
 from .common import Mapped
 
-__all__ = ["Mapped", "map_payload"]
+__all__ = ["KINDS", "Mapped", "map_payload"]
 
 # Each platform is recognised by its own headers or shape; the first that claims a call maps it.
 PLATFORMS = (
     shopify, woocommerce, stripe, gumroad, paypal, paddle, lemonsqueezy, square,
     mailchimp, kit, calendly, typeform, bigcommerce, ecwid,
 )  # fmt: skip
+# What an event was, by the mapping that read it (its sources.mapping), as a proof page tells it.
+KINDS = {platform.NAME: platform.KIND for platform in (*PLATFORMS, generic)}
 
 
 def map_payload(headers: Mapping[str, str], data: dict) -> Mapped:

@@ -7,6 +7,7 @@ with what to do instead, so BigCommerce neither retries nor disables the hook.
 from .common import Mapped, ignore
 
 NAME = "bigcommerce"
+KIND = "a BigCommerce order"  # what a proof page calls its events
 ADVICE = (
     "BigCommerce webhooks carry only the order's id, not the buyer or the products: connect BigCommerce"
     " through Zapier (its New Order trigger fetches the order) and send that to this webhook instead."

@@ -9,6 +9,7 @@ invitee's uri (v2) or uuid (v1), which its cancellation names too. Calendly's ow
 from .common import Mapped, cancel, full_name, ignore, lookup, pick, pick_fields, text, tidy
 
 NAME = "calendly"
+KIND = "a Calendly booking"  # what a proof page calls its events
 # The invitee: v2 in the payload itself, v1 under payload.invitee.
 INVITEE = ("payload.invitee", "payload")
 FIELDS = {

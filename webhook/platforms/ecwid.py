@@ -7,6 +7,7 @@ instead, so Ecwid neither retries nor disables the hook.
 from .common import Mapped, ignore
 
 NAME = "ecwid"
+KIND = "an Ecwid order"  # what a proof page calls its events
 ADVICE = (
     "Ecwid webhooks carry only the order's number, not the buyer or the products: connect Ecwid"
     " through Zapier (its New Order trigger fetches the order) and send that to this webhook instead."

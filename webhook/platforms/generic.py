@@ -17,6 +17,7 @@ import re
 from .common import Mapped, ignore, lookup, pick, pick_fields, present, text, to_number
 
 NAME = "generic"
+KIND = "an event sent to Proofhook"  # what a proof page calls its events
 
 # Where a body says what it is; the first of them that is text decides.
 KIND_KEYS = ("event_type", "type", "event", "topic", "status", "payment_status")

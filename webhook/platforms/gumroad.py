@@ -21,6 +21,7 @@ from .common import (
 )
 
 NAME = "gumroad"
+KIND = "a Gumroad sale"  # what a proof page calls its events
 SLUG = re.compile(r"[A-Za-z0-9_-]+")
 
 FIELDS = {

@@ -9,6 +9,7 @@ totals are in the currency's major unit. Dedup key: the subscriber's or purchase
 from .common import Mapped, ignore, pick_fields, products, text, tidy
 
 NAME = "kit"
+KIND = "a Kit sign-up or purchase"  # what a proof page calls its events
 
 SUBSCRIBER_FIELDS = {
     "email": ("email_address",),

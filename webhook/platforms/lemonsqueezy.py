@@ -9,6 +9,7 @@ Other events (subscriptions, license keys) are skipped.
 from .common import Mapped, cancel, from_minor_units, full_name, ignore, lookup, pick_fields, text, tidy, truthy
 
 NAME = "lemonsqueezy"
+KIND = "a paid Lemon Squeezy order"  # what a proof page calls its events
 CANCELLED = {"refunded", "partial_refund"}
 
 # Paths inside data.attributes.

@@ -8,6 +8,7 @@ id, so a re-sent subscribe is shown once. Mailchimp signs nothing: the webhook U
 from .common import Mapped, ignore, lookup, pick_fields, text, tidy, utc_iso
 
 NAME = "mailchimp"
+KIND = "a Mailchimp sign-up"  # what a proof page calls its events
 
 # Paths inside data.
 FIELDS = {

@@ -28,6 +28,7 @@ from .common import (
 )
 
 NAME = "paddle"
+KIND = "a completed Paddle transaction"  # what a proof page calls its events
 TRANSACTION_EVENTS = {"transaction.completed", "transaction.paid"}
 ADJUSTMENT_EVENTS = {"adjustment.created", "adjustment.updated"}
 REFUND_ACTIONS = {"refund", "chargeback"}

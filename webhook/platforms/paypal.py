@@ -20,6 +20,7 @@ import re
 from .common import Mapped, cancel, ignore, pick, pick_fields, text, tidy
 
 NAME = "paypal"
+KIND = "a completed PayPal payment"  # what a proof page calls its events
 EVENT_TYPE = re.compile(r"[A-Z]+(?:\.[A-Z_-]+)+")
 
 IPN_FIELDS = {

@@ -24,6 +24,7 @@ from .common import (
 )
 
 NAME = "shopify"
+KIND = "a paid Shopify order"  # what a proof page calls its events
 PURCHASE_TOPICS = {"orders/create", "orders/paid"}
 # The path of the order id in each cancelling topic's payload.
 CANCEL_TOPICS = {"orders/cancelled": ("id",), "refunds/create": ("order_id",)}

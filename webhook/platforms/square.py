@@ -22,6 +22,7 @@ from .common import (
 )
 
 NAME = "square"
+KIND = "a completed Square payment"  # what a proof page calls its events
 PAYMENT_EVENTS = {"payment.created", "payment.updated"}
 REFUND_EVENTS = {"refund.created", "refund.updated"}
 

@@ -29,6 +29,7 @@ from .common import (
 )
 
 NAME = "stripe"
+KIND = "a Stripe payment"  # what a proof page calls its events
 PURCHASES = {
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",

@@ -12,6 +12,7 @@ import re
 from .common import Mapped, full_name, lookup, present, text, tidy
 
 NAME = "typeform"
+KIND = "a Typeform response"  # what a proof page calls its events
 NAME_QUESTION = re.compile(r"\bname\b", re.IGNORECASE)
 FIRST_NAME_QUESTION = re.compile(r"\bfirst\b", re.IGNORECASE)
 ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

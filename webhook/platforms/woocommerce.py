@@ -29,6 +29,7 @@ from .common import (
 )
 
 NAME = "woocommerce"
+KIND = "a paid WooCommerce order"  # what a proof page calls its events
 ORDER_TOPICS = {"order.created", "order.updated", "order.deleted"}
 PAID = {"processing", "completed"}
 UNPAID = {"pending", "failed", "on-hold", "checkout-draft"}
