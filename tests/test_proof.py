@@ -13,7 +13,7 @@ import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_request, stored, webhook_path
 from servers import gunicorn, served_env
-from webhook import create_app, history, store
+from webhook import create_app, history, proof, signatures, store
 from webhook.headers import CONTENT_SECURITY_POLICY
 
 SECRET = "shpss_proof-test-secret"
@@ -319,3 +319,7 @@ def test_gunicorn_deletes_expired_events_by_itself(tmp_path, geoip_path):
                 break
             time.sleep(0.1)
         assert [e["timestamp"] > (time.time() - DAY_S) * 1000 for e in events["events"]] == [True]
+
+
+def test_every_signature_scheme_has_a_name_a_proof_page_can_tell():
+    assert set(signatures.SCHEMES) <= set(proof.SCHEME_NAMES)
