@@ -14,7 +14,7 @@ from webhook.feed import feed_etag
 
 STREAM_ITEM_KEYS = {
     "id", "type", "name", "initials", "place", "city", "state", "stateCode", "country", "countryCode", "message",
-    "product", "timestamp", "timeAgo", "text",
+    "product", "timestamp", "timeAgo", "text", "who", "what",
 }
 FULL_PAYLOAD = {
     "email": "john.zimmerman@example.com",

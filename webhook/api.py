@@ -35,6 +35,7 @@ def notification_json(notification: dict) -> dict:
         "public_key": notification["public_key"],
         "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
         **feed_options(notification),
+        **{name: notification[name] for name in store.LOOK_OPTIONS},
     }
 
 

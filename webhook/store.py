@@ -84,6 +84,9 @@ FEED_OPTIONS = (
     "conversion_window_hours", "conversion_min_count",
 )
 NOTIFICATION_SETTINGS += FEED_OPTIONS
+# The popup's language and look (migration 0008_popup_looks_language).
+LOOK_OPTIONS = ("language", "theme", "accent", "corners", "size", "picture")
+NOTIFICATION_SETTINGS += LOOK_OPTIONS
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
