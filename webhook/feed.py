@@ -1,4 +1,5 @@
 """The public side: GET /feed/<public key>.json for visitors' browsers and GET /widget.js that shows it."""
+import base64
 import functools
 import hashlib
 import hmac
@@ -6,6 +7,7 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request
+from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
 from . import insight, language, store
@@ -18,6 +20,10 @@ STATIC = Path(__file__).parent / "static"
 # Browsers and proxies may reuse a feed this long without asking; then they revalidate with If-None-Match.
 FEED_MAX_AGE = 30
 WIDGET_MAX_AGE = 300
+# A versioned URL (/widget.js?v=…) names one exact script, so browsers may keep it for a year.
+PINNED_WIDGET_MAX_AGE = 365 * 24 * 3600
+# Only widget.js is compressed here: it is the one large public answer, fetched by every page of every site.
+compress = Compress()
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
 FEED_FORMAT = 3
 # Feed bodies kept per process, by ETag.
@@ -155,6 +161,17 @@ def widget_script() -> tuple[bytes, str]:
     return script, hashlib.sha256(script).hexdigest()[:32]
 
 
+def widget_version() -> str:
+    """Return the `v` of the versioned widget URL: the start of its ETag, new whenever the script changes."""
+    return widget_script()[1][:12]
+
+
+@functools.cache
+def widget_integrity() -> str:
+    """Return the widget's Subresource Integrity hash, for a snippet with integrity="…" (sites with a strict CSP)."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(widget_script()[0]).digest()).decode()
+
+
 @bp.route("/feed/<key>/activity", methods=["POST", "OPTIONS"])
 @csrf.exempt
 def report_activity(key: str):
@@ -187,10 +204,12 @@ def report_body() -> bytes | None:
 
 
 @bp.get("/widget.js")
+@compress.compressed()
 def widget():
-    """Serve the embeddable widget script."""
+    """Serve the embeddable widget script, compressed when the browser accepts it."""
     script, etag = widget_script()
-    headers = cache_headers(etag, WIDGET_MAX_AGE)
+    pinned = request.args.get("v") == widget_version()
+    headers = cache_headers(etag, PINNED_WIDGET_MAX_AGE if pinned else WIDGET_MAX_AGE)
     response = current_app.response_class(script, mimetype="text/javascript", headers=headers)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
@@ -206,6 +225,9 @@ def allow_any_origin(response):
 def init_app(app) -> None:
     """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
     app.register_blueprint(bp)
+    app.config.setdefault("COMPRESS_REGISTER", False)  # no app-wide hook: only the views marked compressed
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/javascript"])
+    compress.init_app(app)
     app.wsgi_app = FeedShortcut(app, app.wsgi_app)
     app.extensions["proofhook_feeds"] = {}
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]

@@ -46,6 +46,11 @@ def supported(tag: str | None) -> str | None:
     return primary if primary in SUPPORTED else None
 
 
+def language_name(language: str) -> str:
+    """Return a language's own name for itself, "Deutsch" for de (CLDR's), for the settings' list."""
+    return Locale.parse(language).get_display_name(language).capitalize()
+
+
 def text_direction(language: str) -> str:
     """Return "rtl" for a right-to-left language (Arabic, Hebrew), else "ltr", from CLDR."""
     return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"

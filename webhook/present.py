@@ -2,6 +2,7 @@
 import base64
 import hashlib
 import hmac
+import re
 
 from flask import current_app
 
@@ -95,6 +96,15 @@ def action_pattern(notification: dict, language: str, has_product: bool) -> str:
     if notification.get("type", "stream") == "stream" and notification["message"] == DEFAULT_MESSAGES["stream"]:
         return pattern(language, "purchased {product}") if has_product else say(language, "made a purchase")
     return "{message} {product}" if has_product else "{message}"
+
+
+SLOT = re.compile(r"\{(\w+)\}")
+
+
+def pattern_pieces(pattern: str) -> list[tuple[str, str]]:
+    """Split a popup line's pattern into ("text", words) and ("slot", name) pieces, as the widget does."""
+    pieces = SLOT.split(pattern)
+    return [("slot" if i % 2 else "text", piece) for i, piece in enumerate(pieces) if piece]
 
 
 def stream_popup(event: dict, notification: dict, now: int | None = None, language: str | None = None) -> dict:
