@@ -222,11 +222,31 @@ def allow_any_origin(response):
     return response
 
 
+class DictCache(dict):
+    """The cache Flask-Compress keeps compressed bodies in: a dict with its get/set."""
+
+    def set(self, key, value) -> None:
+        """Keep one compressed body."""
+        self[key] = value
+
+
+def dict_cache() -> DictCache:
+    """Return a fresh cache for Flask-Compress (it calls this once per app)."""
+    return DictCache()
+
+
 def init_app(app) -> None:
     """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
     app.register_blueprint(bp)
     app.config.setdefault("COMPRESS_REGISTER", False)  # no app-wide hook: only the views marked compressed
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/javascript"])
+    # The script is the same for every request, so it is compressed once per process and encoding, as hard as
+    # each encoding goes (README, "Put it on your site": the budget).
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", dict_cache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", lambda request: request.path)
+    app.config.setdefault("COMPRESS_LEVEL", 9)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 11)
+    app.config.setdefault("COMPRESS_ZSTD_LEVEL", 19)
     compress.init_app(app)
     app.wsgi_app = FeedShortcut(app, app.wsgi_app)
     app.extensions["proofhook_feeds"] = {}

@@ -228,7 +228,8 @@
     if (i >= self.items.length || closed() || self.stopped) return;
     whenVisible(function () {
       self.show(self.items[i]);
-      self.step = function () { self.hide(); self.later(function () { self.next(i + 1); }, self.gap); };
+      // The next popup comes once this one is gone, so none ever moves another: no layout shift.
+      self.step = function () { self.hide(function () { self.later(function () { self.next(i + 1); }, self.gap); }); };
       self.left = self.display;
       self.hold({});
     });
@@ -301,14 +302,14 @@
     for (var i = 0; i < widgets.length; i++) try { widgets[i][method](); } catch (e) { quiet(e); }
   }
 
-  Widget.prototype.hide = function () {
+  Widget.prototype.hide = function (then) {
     var node = this.node;
     this.node = null;
     this.showTimer = 0;
     this.hovered = this.focused = false;
     if (!node) return;
     node.className = node.className.replace(" on", "");
-    this.later(function () { if (node.parentNode) node.parentNode.removeChild(node); }, 300);
+    this.later(function () { if (node.parentNode) node.parentNode.removeChild(node); if (then) then(); }, 300);
   };
 
   function quiet(error) {
