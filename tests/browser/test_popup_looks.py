@@ -273,3 +273,34 @@ def test_a_hidden_tab_asks_for_nothing_until_it_is_shown(show, shops):
     page.evaluate("window.tabHidden = false; document.dispatchEvent(new Event('visibilitychange'))")
     page.locator(POPUP).first.wait_for()
     assert page.errors == []
+
+
+# --- the notification page -------------------------------------------------------------------------------------
+
+
+def test_the_settings_preview_changes_live_under_the_pages_csp(chromium, shops):
+    made = requests.get(f"{shops['base']}/api/notifications", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) \
+        .json()["notifications"]
+    notification = next(n for n in made if n["public_key"] == shops["de"])
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+        page.goto(f"{shops['base']}/notifications/{notification['id']}")
+        page.fill("#token", ADMIN_TOKEN)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{shops['base']}/notifications/{notification['id']}")
+        assert "hat Sneakers gekauft" in page.inner_text("#previews")
+        page.select_option("#language", "he")
+        page.locator("#previews[dir=rtl]").wait_for()
+        assert "גרמניה" in page.inner_text("#previews")
+        page.select_option("#theme", "dark")
+        page.locator("#previews.look-dark").wait_for()
+        background = page.evaluate("getComputedStyle(document.querySelector('#previews .popup')).backgroundColor")
+        assert background == rgb("#1f2430")  # preview.js painted the dark theme's colours (CSSOM, allowed by CSP)
+        saved = requests.get(f"{shops['base']}/feed/{shops['de']}.json").json()
+        assert saved["lang"] == "de"  # nothing was saved by looking
+        assert [text for text in console if "Content Security Policy" in text] == []
+    finally:
+        context.close()
