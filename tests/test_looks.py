@@ -20,6 +20,7 @@ def test_the_themes_own_text_passes_aa():
     for palette in THEMES.values():
         assert contrast(palette["text"], palette["background"]) >= MIN_CONTRAST
         assert contrast(palette["muted"], palette["background"]) >= MIN_CONTRAST
+        assert contrast(palette["muted"], palette["border"]) >= MIN_CONTRAST  # the close button, hovered
 
 
 @pytest.mark.parametrize("accent", GRID)

@@ -2,7 +2,7 @@
 
 # The popup's own colours per theme; every text colour here is at least 4.5:1 on its background.
 THEMES = {
-    "light": {"background": "#ffffff", "text": "#1d2330", "muted": "#5d6678", "border": "#dfe3ea"},
+    "light": {"background": "#ffffff", "text": "#1d2330", "muted": "#5d6678", "border": "#e4e7ee"},
     "dark": {"background": "#1f2430", "text": "#f1f3f8", "muted": "#b4bccb", "border": "#3a4152"},
 }
 THEME_CHOICES = ("light", "dark", "auto")

@@ -16,6 +16,8 @@ from .templating import render
 MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 # Keys of a stored event that never leave the admin side or the sender's own answer.
 INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
+# A {slot} in a popup line's pattern ("{name} from {place}").
+SLOT = re.compile(r"\{(\w+)\}")
 
 
 def display_name(first: str | None, last: str | None, language: str = DEFAULT) -> str:
@@ -98,12 +100,9 @@ def action_pattern(notification: dict, language: str, has_product: bool) -> str:
     return "{message} {product}" if has_product else "{message}"
 
 
-SLOT = re.compile(r"\{(\w+)\}")
-
-
-def pattern_pieces(pattern: str) -> list[tuple[str, str]]:
+def pattern_pieces(line: str) -> list[tuple[str, str]]:
     """Split a popup line's pattern into ("text", words) and ("slot", name) pieces, as the widget does."""
-    pieces = SLOT.split(pattern)
+    pieces = SLOT.split(line)
     return [("slot" if i % 2 else "text", piece) for i, piece in enumerate(pieces) if piece]
 
 

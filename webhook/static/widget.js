@@ -19,7 +19,7 @@
     "max-width:calc(100vw - 24px);font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
     ".bottom-left{left:12px;bottom:12px}.bottom-right{right:12px;bottom:12px}" +
     ".top-left{left:12px;top:12px}.top-right{right:12px;top:12px}" +
-    ".pop{--l-bg:#fff;--l-fg:#1d2330;--l-mu:#5d6678;--l-bd:#dfe3ea;--l-ac:#3046c5;--l-on:#fff;" +
+    ".pop{--l-bg:#fff;--l-fg:#1d2330;--l-mu:#5d6678;--l-bd:#e4e7ee;--l-ac:#3046c5;--l-on:#fff;" +
     "position:relative;display:flex;gap:12px;align-items:center;box-sizing:border-box;padding:12px 34px 12px 12px;" +
     "background:var(--bg);color:var(--fg);border:1px solid var(--bd);border-radius:12px;" +
     "box-shadow:0 6px 24px rgba(15,23,42,.18);opacity:0;transform:translateY(12px);transition:opacity .3s,transform .3s}" +
