@@ -259,6 +259,10 @@ def test_the_budget_size_requests_and_no_layout_shift(show, shops):
     assert encoding in ("gzip", "br", "zstd") and size <= BUDGET_BYTES
     assert len(feeds) == 1 and len(ours) in (2, 3)  # widget.js, one feed read, and the beacon when one is due
     assert page.evaluate("window.shifts") == 0
+    feed_started, page_loaded = page.evaluate("""() => [
+        performance.getEntriesByType('resource').find(entry => entry.name.includes('/feed/')).startTime,
+        performance.getEntriesByType('navigation')[0].loadEventEnd]""")
+    assert feed_started >= page_loaded > 0  # the widget waits for the page's own load
 
 
 def test_a_hidden_tab_asks_for_nothing_until_it_is_shown(show, shops):
