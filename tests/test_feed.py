@@ -436,3 +436,12 @@ def test_a_versioned_widget_url_is_cached_for_a_year_and_its_integrity_hash_matc
     assert pinned.get_data() == script and "max-age=31536000" in pinned.headers["Cache-Control"]
     assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(script).digest()).decode()
     assert "max-age=300" in client.get("/widget.js?v=stale").headers["Cache-Control"]
+
+
+def test_the_notification_page_offers_the_pinned_snippet(client, stream):
+    log_in(client)
+    page = client.get(f"/notifications/{stream['id']}").text
+    with client.application.app_context():
+        version, integrity = widget_version(), widget_integrity()
+    assert f"/widget.js?v={version}&#34; data-key=&#34;{stream['public_key']}&#34;" in page
+    assert f"integrity=&#34;{integrity}&#34; crossorigin=&#34;anonymous&#34;" in page

@@ -227,11 +227,12 @@ def test_each_popup_is_announced_once_through_a_polite_live_region(show, shops):
     assert page.locator(POPUP).first.get_attribute("role") is None  # not a second live region of its own
 
 
-@pytest.mark.parametrize("key", ["light", "dark", "auto", "ar"])
-def test_axe_finds_no_violations(show, shops, key):
+@pytest.mark.parametrize("key, scheme", [("light", "light"), ("dark", "light"), ("auto", "light"), ("auto", "dark"),
+                                         ("ar", "light")])
+def test_axe_finds_no_violations(show, shops, key, scheme):
     if not AXE.exists():
         pytest.fail("axe-core is not installed: `make test` runs npm ci in tests/browser/axe", pytrace=False)
-    page = show(f"axe-{key}.html", shops[key], shops["base"], reduced_motion="reduce")
+    page = show(f"axe-{key}-{scheme}.html", shops[key], shops["base"], reduced_motion="reduce", color_scheme=scheme)
     page.add_script_tag(path=str(AXE))  # from node_modules, never a CDN
     result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa', 'best-practice']})")
     assert result["passes"], "axe checked nothing"
