@@ -15,7 +15,8 @@ from rjsmin import jsmin
 from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook import create_app, store
 from webhook.db import open_database, target, transaction
-from webhook.feed import feed_etag, widget_integrity, widget_version
+from webhook.feed import feed_etag
+from webhook.widget import widget_integrity, widget_version
 
 WIDGET_JS = Path(__file__).parents[1] / "webhook" / "static" / "widget.js"
 STREAM_ITEM_KEYS = {

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from . import chart, history, insight, intake, store
 from .api import existing_notification, no_such_notification, notification_json
-from .feed import widget_integrity, widget_version
+from .widget import widget_integrity, widget_version
 from .links import absolute_url
 from .auth import (
     csrf,

@@ -1,23 +1,19 @@
 """The public side: GET /feed/<public key>.json for visitors' browsers and GET /widget.js that shows it."""
-import base64
-import functools
 import hashlib
 import hmac
 import re
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request
 from flask_compress import Compress
-from rjsmin import jsmin
 from werkzeug.http import parse_etags, quote_etag
 
 from . import insight, language, store
 from .auth import csrf
 from .present import MINUTE_MS, feed
+from .widget import widget_script, widget_version
 
 bp = Blueprint("feed", __name__)
 
-STATIC = Path(__file__).parent / "static"
 # Browsers and proxies may reuse a feed this long without asking; then they revalidate with If-None-Match.
 FEED_MAX_AGE = 30
 WIDGET_MAX_AGE = 300
@@ -153,25 +149,6 @@ class FeedShortcut:
                 return read_feed(match[1], None, environ.get("HTTP_IF_NONE_MATCH"), build=False)
         except Exception:  # whatever it is, Flask meets it again and answers it the one way
             return None
-
-
-@functools.cache
-def widget_script() -> tuple[bytes, str]:
-    """Return the widget's bytes, minified, and their ETag, made once per process (every visitor of every site asks)."""
-    # Minified, the comments that explain it stay in the source and out of every page's download.
-    script = jsmin((STATIC / "widget.js").read_bytes())
-    return script, hashlib.sha256(script).hexdigest()[:32]
-
-
-def widget_version() -> str:
-    """Return the `v` of the versioned widget URL: the start of its ETag, new whenever the script changes."""
-    return widget_script()[1][:12]
-
-
-@functools.cache
-def widget_integrity() -> str:
-    """Return the widget's Subresource Integrity hash, for a snippet with integrity="…" (sites with a strict CSP)."""
-    return "sha384-" + base64.b64encode(hashlib.sha384(widget_script()[0]).digest()).decode()
 
 
 @bp.route("/feed/<key>/activity", methods=["POST", "OPTIONS"])

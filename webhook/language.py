@@ -16,6 +16,8 @@ LOCALES = Path(__file__).parent / "locales"
 DEFAULT = "en"
 # The languages popups speak: one catalogue each in locales/ (README, "Languages").
 SUPPORTED = tuple(sorted(path.stem for path in LOCALES.glob("*.po")))
+# A new notification's message when none is given; also keys of the catalogues, so they are shown translated.
+DEFAULT_MESSAGES = {"stream": "purchased", "conversion": "signed up"}
 # What a browser may ask for that names a supported language another way ("no" is Norwegian Bokmål to most sites).
 ALIASES = {"no": "nb", "nn": "nb", "iw": "he"}
 

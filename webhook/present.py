@@ -7,9 +7,8 @@ import re
 from flask import current_app
 
 from . import store
-from .language import DEFAULT, ago, country_name, pattern, say, say_count, state_name, text_direction
+from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
 from .looks import look
-from .schemas import DEFAULT_MESSAGES
 from .store import DAY_MS, now_ms
 from .templating import render
 

@@ -10,7 +10,7 @@ from marshmallow import (
     EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
-from .language import SUPPORTED as LANGUAGES
+from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES
 from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 from .templating import problems as template_problems
 
@@ -327,7 +327,6 @@ class Flag(fields.Boolean):
 
 
 LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
-DEFAULT_MESSAGES = {"stream": "purchased", "conversion": "signed up"}
 
 
 def check_template(template: str) -> None:
