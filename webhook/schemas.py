@@ -536,7 +536,7 @@ class FeedSchema(Schema):
     now = fields.Integer(required=True, metadata={"description": "the moment 'time ago' is counted from"})
     lang = fields.String(required=True, metadata={"description": "BCP 47 tag of the language the feed is in"})
     dir = fields.String(required=True, validate=validate.OneOf(["ltr", "rtl"]))
-    look = fields.Dict(required=True, metadata={"description": "theme, corners, size, picture and each theme's colours"})
+    look = fields.Dict(required=True, metadata={"description": "theme, corners, size, picture, each theme's colours"})
     labels = fields.Dict(required=True, metadata={"description": "the widget's own words: close, region"})
     items = fields.List(fields.Nested(PopupSchema), required=True)
 
