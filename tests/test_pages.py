@@ -114,7 +114,7 @@ def test_the_notification_page_shows_url_curl_examples_and_the_preview(client, m
     assert stream["webhook_url"] in page
     assert f"curl -X POST {stream['webhook_url']}" in page
     assert "Content-Type: application/json" in page
-    assert "<strong>John S.</strong> from Miami, Florida" in page
+    assert "<strong><bdi>John S.</bdi></strong> from <bdi>Miami, Florida</bdi>" in page
     assert '<a href="https://example.com/sneakers"' in page and ">Sneakers</a>" in page
     assert "3 minutes ago" in page
     assert ">JS<" in page  # the initials avatar, as there is no product image

@@ -74,9 +74,9 @@ def test_a_signed_shopify_order_is_verified_and_its_proof_shows_nothing_private(
     assert "A paid Shopify order, signature verified (Shopify&#39;s X-Shopify-Hmac-Sha256)." in page
     received = datetime.fromtimestamp(row["received_at"] // 60_000 * 60, timezone.utc)
     assert received.strftime("%d %B %Y, %H:%M UTC") in page
-    assert "<strong>John S.</strong>" in page and "Runner Sneakers" in page and item["timeAgo"] in page
+    assert "<strong><bdi>John S.</bdi></strong>" in page and "Runner Sneakers" in page and item["timeAgo"] in page
     # One order from Miami: the small-place guard (k = 3) shows the country, and so does its proof.
-    assert item["place"] == "United States" and "from United States" in page
+    assert item["place"] == "United States" and "from <bdi>United States</bdi>" in page
     private = [order["email"], order["billing_address"]["address1"], order["billing_address"]["address2"],
                order["billing_address"]["zip"], "Smith", "Miami", "Florida", order["name"], "@"]
     for text in private:
@@ -191,7 +191,7 @@ def test_the_preview_shows_what_visitors_will_see(client, make_notification):
     log_in(client)
     page = client.get(f"/notifications/{notification['id']}").text
     preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
-    assert "from United States" in preview and "Miami" not in preview
+    assert "from <bdi>United States</bdi>" in preview and "Miami" not in preview
 
 
 def test_k_of_one_turns_the_guard_off(client, make_notification):

@@ -9,13 +9,16 @@ from marshmallow import ValidationError
 
 from . import chart, history, insight, intake, store
 from .api import existing_notification, no_such_notification, notification_json
+from .widget import widget_integrity, widget_version
 from .links import absolute_url
 from .auth import (
     csrf,
     check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
     wrong_token_given,
 )
-from .present import popups, time_ago
+from .language import SUPPORTED as LANGUAGES, language_name, text_direction
+from .looks import look
+from .present import pattern_pieces, popups, time_ago
 from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
@@ -137,9 +140,11 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
     page = render_template(
         "notification.html",
         notification=notification_json(found),
-        popups=preview_popups(found),
+        **preview(found),
+        languages=[(code, f"{language_name(code)} ({code})") for code in LANGUAGES],
         curl=curl_examples(found),
         snippet=widget_snippet(found),
+        pinned_snippet=widget_snippet(found, pinned=True),
         events=store.list_events(found["id"], limit=20),
         geoip_credit=geoip_credit(),
         stats=stats,
@@ -230,10 +235,36 @@ def preview_popups(notification: dict) -> list[dict]:
     return popups(notification)[:PREVIEW_EVENTS]
 
 
-def widget_snippet(notification: dict) -> str:
-    """Return the one line an owner pastes into their site."""
-    src, key = html.escape(absolute_url("feed.widget")), html.escape(notification["public_key"])
-    return f'<script src="{src}" data-key="{key}" async></script>'
+def preview(notification: dict) -> dict:
+    """Return what _preview.html shows: the first popups in the notification's language, and its look."""
+    return {
+        "popups": preview_popups(notification),
+        "look": look(notification),
+        "language": notification["language"],
+        "direction": text_direction(notification["language"]),
+        "event_count": notification["event_count"],
+        "public_key": notification["public_key"],
+    }
+
+
+@bp.get("/notifications/<int:notification_id>/preview")
+@page_auth_required
+def live_preview(notification_id: int):
+    """Render the preview with the language and look being chosen in the settings form, before it is saved."""
+    found = existing_notification(notification_id)
+    chosen = {name: request.args[name] for name in store.LOOK_OPTIONS if name in request.args}
+    changes = notification_update_schema.load(chosen)  # a 422 naming the field, in the one error shape
+    return render_template("_preview.html", **preview({**found, **changes}))
+
+
+def widget_snippet(notification: dict, pinned: bool = False) -> str:
+    """Return the one line an owner pastes into their site; pinned: this exact script, checked by its SRI hash."""
+    key = html.escape(notification["public_key"])
+    if not pinned:
+        return f'<script src="{html.escape(absolute_url("feed.widget"))}" data-key="{key}" async></script>'
+    src = html.escape(absolute_url("feed.widget", v=widget_version()))
+    return (f'<script src="{src}" data-key="{key}" integrity="{widget_integrity()}" crossorigin="anonymous"'
+            " async></script>")
 
 
 # What an owner must do after rotating each secret.
@@ -264,6 +295,12 @@ def delete_notification(notification_id: int):
         no_such_notification(notification_id)
     flash("Deleted the notification and its events.")
     return redirect(url_for("admin.notifications"))
+
+
+@bp.app_template_filter("pattern_pieces")
+def pattern_pieces_filter(pattern: str) -> list[tuple[str, str]]:
+    """Split a popup line into its text and {slot} pieces in templates."""
+    return pattern_pieces(pattern)
 
 
 @bp.app_template_filter("number")

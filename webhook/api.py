@@ -37,6 +37,7 @@ def notification_json(notification: dict) -> dict:
         **feed_options(notification),
         **{name: notification[name] for name in store.PRIVACY_OPTIONS},
         "show_verified": bool(notification["show_verified"]),
+        **{name: notification[name] for name in store.LOOK_OPTIONS},
     }
 
 

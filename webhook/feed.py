@@ -1,25 +1,28 @@
 """The public side: GET /feed/<public key>.json for visitors' browsers and GET /widget.js that shows it."""
-import functools
 import hashlib
 import hmac
 import re
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request
+from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
-from . import insight, store
+from . import insight, language, store
 from .auth import csrf
 from .present import MINUTE_MS, feed
+from .widget import widget_script, widget_version
 
 bp = Blueprint("feed", __name__)
 
-STATIC = Path(__file__).parent / "static"
 # Browsers and proxies may reuse a feed this long without asking; then they revalidate with If-None-Match.
 FEED_MAX_AGE = 30
 WIDGET_MAX_AGE = 300
+# A versioned URL (/widget.js?v=…) names one exact script, so browsers may keep it for a year.
+PINNED_WIDGET_MAX_AGE = 365 * 24 * 3600
+# Only widget.js is compressed here: it is the one large public answer, fetched by every page of every site.
+compress = Compress()
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 # Feed bodies kept per process, by ETag.
 FEED_CACHE_SIZE = 1000
 NO_SUCH_KEY = "No notification has this public key; check the data-key of the snippet."
@@ -32,11 +35,13 @@ def feed_clock() -> int:
     return store.now_ms() // MINUTE_MS * MINUTE_MS
 
 
-def feed_etag(key: str, notification_id: int, feed_version: int, clock: int, guid: str | None) -> str:
+def feed_etag(key: str, notification_id: int, feed_version: int, clock: int, guid: str | None,
+              lang: str | None = None) -> str:
     """Return the feed's ETag: an HMAC, so the public never learns the change counter (a sales count)."""
     # The public key too: SQLite gives a deleted notification's id to the next one made, whose change
     # counter starts again from 0, and the ETag is also the key of the bodies cached in this process.
-    name = f"{FEED_FORMAT}|{key}|{notification_id}|{feed_version}|{clock}|{guid}"
+    # `lang` is the language asked for (None: the notification's own, which its feed_version covers).
+    name = f"{FEED_FORMAT}|{key}|{notification_id}|{feed_version}|{clock}|{guid}|{lang}"
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -51,14 +56,16 @@ def show_feed(key: str):
     guid = request.args.get("guid") or None
     if guid is not None and "\x00" in guid:
         abort(400, "guid must not contain a NUL character (%00).")
-    answer = read_feed(key, guid, request.headers.get("If-None-Match"))
+    # A language the widget asks for (data-lang, or the browser's); one we don't speak means the notification's.
+    lang = language.supported(request.args.get("lang"))
+    answer = read_feed(key, guid, request.headers.get("If-None-Match"), lang=lang)
     if answer is None:
         abort(404, NO_SUCH_KEY)
     status, headers, body = answer
     return current_app.response_class(body, status, headers)
 
 
-def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool = True):
+def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool = True, lang: str | None = None):
     """Return a feed read's (status, headers, body), or None for an unknown key."""
     # With `build` false (FeedShortcut's case), a body this process hasn't built yet is None as well.
     # The ETag needs two columns of one indexed row; the whole notification only when a body must be built.
@@ -66,18 +73,19 @@ def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool
     if found is None:
         return None
     clock = feed_clock()
-    etag = feed_etag(key, found[0], found[1], clock, guid)
+    etag = feed_etag(key, found[0], found[1], clock, guid, lang)
     headers = [*cache_headers(etag, FEED_MAX_AGE), *PUBLIC_HEADERS]
     # Weak comparison, lists and `*` as RFC 9110 says for If-None-Match; the 304 costs the one lookup above.
     if parse_etags(if_none_match).contains_weak(etag):
         return 304, headers, b""
-    body = feed_body(key, guid, clock, etag, build)
+    body = feed_body(key, guid, clock, etag, build, lang)
     if body is None:
         return None
     return 200, [("Content-Type", "application/json"), *headers], body
 
 
-def feed_body(key: str, guid: str | None, clock: int, etag: str, build: bool = True) -> bytes | None:
+def feed_body(key: str, guid: str | None, clock: int, etag: str, build: bool = True,
+              lang: str | None = None) -> bytes | None:
     """Return the feed's JSON, built once per ETag in each process: the ETag names all the body depends on."""
     # Every change a visitor could see (an event, a cancellation, a purge, the settings) bumps feed_version,
     # and the minute and guid are in the ETag too, so a body cached under it can't be stale. Many visitors
@@ -91,7 +99,7 @@ def feed_body(key: str, guid: str | None, clock: int, etag: str, build: bool = T
             abort(404, NO_SUCH_KEY)  # deleted since the ETag's lookup
         if len(cache) >= FEED_CACHE_SIZE:
             cache.clear()  # a minute later every entry is stale anyway
-        document = feed(notification, guid, clock)
+        document = feed(notification, guid, clock, lang)
         body = cache[etag] = current_app.json.dumps(document, separators=(",", ":")).encode()
     return body
 
@@ -143,13 +151,6 @@ class FeedShortcut:
             return None
 
 
-@functools.cache
-def widget_script() -> tuple[bytes, str]:
-    """Return the widget's bytes and their ETag, read once per process (every visitor of every site asks)."""
-    script = (STATIC / "widget.js").read_bytes()
-    return script, hashlib.sha256(script).hexdigest()[:32]
-
-
 @bp.route("/feed/<key>/activity", methods=["POST", "OPTIONS"])
 @csrf.exempt
 def report_activity(key: str):
@@ -182,10 +183,12 @@ def report_body() -> bytes | None:
 
 
 @bp.get("/widget.js")
+@compress.compressed()
 def widget():
-    """Serve the embeddable widget script."""
+    """Serve the embeddable widget script, compressed when the browser accepts it."""
     script, etag = widget_script()
-    headers = cache_headers(etag, WIDGET_MAX_AGE)
+    pinned = request.args.get("v") == widget_version()
+    headers = cache_headers(etag, PINNED_WIDGET_MAX_AGE if pinned else WIDGET_MAX_AGE)
     response = current_app.response_class(script, mimetype="text/javascript", headers=headers)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
@@ -198,9 +201,33 @@ def allow_any_origin(response):
     return response
 
 
+class DictCache(dict):
+    """The cache Flask-Compress keeps compressed bodies in: a dict with its get/set."""
+
+    def set(self, key, value) -> None:
+        """Keep one compressed body."""
+        self[key] = value
+
+
+def dict_cache() -> DictCache:
+    """Return a fresh cache for Flask-Compress (it calls this once per app)."""
+    return DictCache()
+
+
 def init_app(app) -> None:
     """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
     app.register_blueprint(bp)
+    app.config.setdefault("COMPRESS_REGISTER", False)  # no app-wide hook: only the views marked compressed
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/javascript"])
+    # The script is the same for every request, so it is compressed once per process and encoding, as hard as
+    # each encoding goes (README, "Put it on your site": the budget).
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", dict_cache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", lambda request: request.path)
+    app.config.setdefault("COMPRESS_LEVEL", 9)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 11)
+    app.config.setdefault("COMPRESS_ZSTD_LEVEL", 19)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "zstd", "gzip", "deflate"])  # smallest first
+    compress.init_app(app)
     app.wsgi_app = FeedShortcut(app, app.wsgi_app)
     app.extensions["proofhook_feeds"] = {}
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]

@@ -4,6 +4,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
 from . import schemas, store
+from .language import SUPPORTED as LANGUAGES
+from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 
 bp = Blueprint("openapi", __name__)
 
@@ -197,6 +199,15 @@ def proof_page(summary: str, *params: dict) -> dict:
                                       "content": {**html, "application/json": {"schema": "Error"}}}}}
 
 
+def look_params() -> list[dict]:
+    """Describe the live preview's query parameters: the language and look settings."""
+    choices = {"language": LANGUAGES, "theme": THEME_CHOICES, "corners": CORNER_CHOICES, "size": SIZE_CHOICES,
+               "picture": PICTURE_CHOICES}
+    params = [{"name": name, "in": "query", "schema": {"type": "string", "enum": list(values)}}
+              for name, values in choices.items()]
+    return [*params, {"name": "accent", "in": "query", "schema": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}}]
+
+
 def page_paths() -> dict:
     """Describe the owner's pages and forms."""
     notification_form = {"name": {"type": "string"}, "type": {"type": "string"}, "message": {"type": "string"}}
@@ -215,6 +226,9 @@ def page_paths() -> dict:
         },
         "/notifications/{notification_id}": {"get": page("A notification, its preview and settings",
                                                          params=(NOTIFICATION_ID,))},
+        "/notifications/{notification_id}/preview": {"get": page(
+            "The preview in a language and look not saved yet (an HTML fragment)",
+            params=(NOTIFICATION_ID, *look_params()))},
         "/notifications/{notification_id}/settings": {
             "post": page("Save the settings", params=(NOTIFICATION_ID,),
                          form={**notification_form, "signing_secret": {"type": "string"},

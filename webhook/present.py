@@ -2,22 +2,27 @@
 import base64
 import hashlib
 import hmac
+import re
 
 from flask import current_app
 
 from . import store
+from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
+from .looks import look
 from .store import DAY_MS, now_ms
 from .templating import render
 
 MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 # Keys of a stored event that never leave the admin side or the sender's own answer.
 INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
+# A {slot} in a popup line's pattern ("{name} from {place}").
+SLOT = re.compile(r"\{(\w+)\}")
 
 
-def display_name(first: str | None, last: str | None) -> str:
-    """Return "John S." (first name + last initial), "John", or "Someone"."""
+def display_name(first: str | None, last: str | None, language: str = DEFAULT) -> str:
+    """Return "John S." (first name + last initial), "John", or "Someone" in the language."""
     if not first:
-        return "Someone"
+        return say(language, "Someone")
     return f"{first} {last[0].upper()}." if last else first
 
 
@@ -27,32 +32,40 @@ def initials(first: str | None, last: str | None) -> str:
     return letters or "?"
 
 
-def place_line(event: dict) -> str | None:
+def place_names(event: dict, language: str = DEFAULT) -> dict:
+    """Return the event's state and country names in the language; the city stays as sent."""
+    code = event.get("countryCode")
+    return {
+        "state": state_name(language, code, event.get("stateCode"), event.get("state")),
+        "country": country_name(language, code, event.get("country")),
+    }
+
+
+def place_line(event: dict, language: str = DEFAULT) -> str | None:
     """Return "Miami, Florida" in the US, "London, United Kingdom" elsewhere, or None."""
-    region = event.get("country") or event.get("countryCode")
-    if event.get("countryCode") == "US" and event.get("state"):
-        region = event["state"]
+    names = place_names(event, language)
+    region = names["country"] or event.get("countryCode")
+    if event.get("countryCode") == "US" and names["state"]:
+        region = names["state"]
     parts = [part for part in (event.get("city"), region) if part]
     return ", ".join(dict.fromkeys(parts)) or None
 
 
-def plural(count: int, unit: str) -> str:
-    """Return "1 minute" or "3 minutes"."""
-    return f"{count} {unit}{'' if count == 1 else 's'}"
+def time_ago(ms: int, now: int | None = None, language: str = DEFAULT, coarse: bool = False) -> str:
+    """Return "just now", "N minutes ago", "N hours ago" or "N days ago" in the language (CLDR's words).
 
-
-def time_ago(ms: int, now: int | None = None, coarse: bool = False) -> str:
-    """Return "just now", "N minutes ago", "N hours ago" or "N days ago" ("within the last hour" if coarse)."""
+    Coarse (time blur): anything younger than an hour is "within the last hour".
+    """
     elapsed = max(0, (now if now is not None else now_ms()) - ms)
     if coarse and elapsed < HOUR_MS:
-        return "within the last hour"
+        return say(language, "within the last hour")
     if elapsed < MINUTE_MS:
-        return "just now"
+        return say(language, "just now")
     if elapsed < HOUR_MS:
-        return plural(elapsed // MINUTE_MS, "minute") + " ago"
+        return ago(language, elapsed // MINUTE_MS * 60, "minute")
     if elapsed < DAY_MS:
-        return plural(elapsed // HOUR_MS, "hour") + " ago"
-    return plural(elapsed // DAY_MS, "day") + " ago"
+        return ago(language, elapsed // HOUR_MS * 3600, "hour")
+    return ago(language, elapsed // DAY_MS * 86400, "day")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -78,11 +91,11 @@ def item_id(kind: str, number: int) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def popup_time(ms: int, notification: dict, now: int | None = None) -> tuple[int, str]:
+def popup_time(ms: int, notification: dict, now: int | None, language: str) -> tuple[int, str]:
     """Return the (timestamp, time ago) a popup shows: to the hour, in coarse steps, when time blur is on."""
     if notification.get("time_blur_minutes"):
-        return ms // HOUR_MS * HOUR_MS, time_ago(ms, now, coarse=True)
-    return ms, time_ago(ms, now)
+        return ms // HOUR_MS * HOUR_MS, time_ago(ms, now, language, coarse=True)
+    return ms, time_ago(ms, now, language)
 
 
 # The mark's words per way of arrival (README, "Proof and privacy"); None: stored before arrivals were recorded.
@@ -90,33 +103,59 @@ PROOF_LABELS = {"verified": "\u2713 Verified", "unsigned": "Unsigned webhook", "
                 None: "How it arrived"}
 
 
-def stream_popup(event: dict, notification: dict, now: int | None = None) -> dict:
-    """Describe one stream popup: only what a site visitor may see."""
-    timestamp, ago = popup_time(event["timestamp"], notification, now)
+def message(notification: dict, language: str) -> str:
+    """Return the notification's message: the type's default in the language, or the owner's own words."""
+    own = notification["message"]
+    return say(language, own) if own == DEFAULT_MESSAGES.get(notification.get("type", "stream")) else own
+
+
+def action_pattern(notification: dict, language: str, has_product: bool) -> str:
+    """Return the popup's second line with a {product} or {message} slot: a whole sentence with or without a product."""
+    if notification.get("type", "stream") == "stream" and notification["message"] == DEFAULT_MESSAGES["stream"]:
+        return pattern(language, "purchased {product}") if has_product else say(language, "made a purchase")
+    return "{message} {product}" if has_product else "{message}"
+
+
+def pattern_pieces(line: str) -> list[tuple[str, str]]:
+    """Split a popup line's pattern into ("text", words) and ("slot", name) pieces, as the widget does."""
+    pieces = SLOT.split(line)
+    return [("slot" if i % 2 else "text", piece) for i, piece in enumerate(pieces) if piece]
+
+
+def stream_popup(event: dict, notification: dict, now: int | None = None, language: str | None = None) -> dict:
+    """Describe one stream popup: only what a site visitor may see, in the language (the notification's)."""
+    language = language or notification.get("language", DEFAULT)
+    place = place_line(event, language)
+    product_name = event.get("productName")
+    timestamp, ago = popup_time(event["timestamp"], notification, now, language)
     popup = {
         "id": item_id("event", event["id"]),
         "type": "stream",
-        "name": display_name(event.get("firstName"), event.get("lastName")),
+        "name": display_name(event.get("firstName"), event.get("lastName"), language),
         "initials": initials(event.get("firstName"), event.get("lastName")),
-        "place": place_line(event),
+        "place": place,
         "city": event.get("city"),
-        "state": event.get("state"),
         "stateCode": event.get("stateCode"),
-        "country": event.get("country"),
         "countryCode": event.get("countryCode"),
-        "message": notification["message"],
+        **place_names(event, language),
+        "message": message(notification, language),
+        # The two lines as sentences of the language, with {name}, {place}, {product} and {message} slots that
+        # the widget (and the preview) fill with isolated text: word order is the language's, never ours.
+        "who": pattern(language, "{name} from {place}") if place else "{name}",
+        "what": action_pattern(notification, language, bool(product_name)),
         "product": {
-            "name": event.get("productName"),
+            "name": product_name,
             "link": safe_url(event.get("productLink")),
             "image": safe_url(event.get("productImage")),
         },
         "timestamp": timestamp,
         "timeAgo": ago,
-        "text": popup_text(event, notification, now),
+        "text": popup_text(event, notification, now, language),
     }
     if notification.get("show_verified"):
         # The widget links the mark to /proof/<public key>/<id>, which says how the event arrived.
-        popup["proof"] = {"kind": event.get("arrival"), "label": PROOF_LABELS.get(event.get("arrival"))}
+        arrival = event.get("arrival")
+        popup["proof"] = {"kind": arrival, "label": say(language, PROOF_LABELS.get(arrival, PROOF_LABELS[None]))}
     return popup
 
 
@@ -129,65 +168,75 @@ def amount(total: float | None) -> str | None:
     return f"{total:.2f}" if round(total, 2) == total else str(total)
 
 
-def template_values(event: dict, notification: dict, now: int | None = None) -> dict:
-    """Return the known template variables of an event: only what a visitor may see."""
+def template_values(event: dict, notification: dict, now: int | None = None, language: str = DEFAULT) -> dict:
+    """Return the known template variables of an event: only what a visitor may see, in the language."""
     last = event.get("lastName")
-    place = {key: event.get(key) for key in ("city", "state", "stateCode", "country", "countryCode")}
+    place = {key: event.get(key) for key in ("city", "stateCode", "countryCode")} | place_names(event, language)
     product = {
         "product.name": event.get("productName"),
         "product.link": safe_url(event.get("productLink")),
         "product.image": safe_url(event.get("productImage")),
     }
-    ago = popup_time(event["timestamp"], notification, now)[1]
+    ago = popup_time(event["timestamp"], notification, now, language)[1]
     return {
-        "name": display_name(event.get("firstName"), last),
-        "firstName": event.get("firstName") or "Someone",
+        "name": display_name(event.get("firstName"), last, language),
+        "firstName": event.get("firstName") or say(language, "Someone"),
         # Never the whole last name: a visitor sees "S.", as in the display name.
         "lastName": f"{last[0].upper()}." if last else None,
         **place,
-        "location": place_line(event),
+        "location": place_line(event, language),
         **{f"location.{key}": value for key, value in place.items()},
         **product,
         "total": amount(event.get("total")),
         "currency": event.get("currency"),
         "time": ago,
         "timeAgo": ago,
-        "message": notification["message"],
+        "message": message(notification, language),
     }
 
 
-def popup_text(event: dict, notification: dict, now: int | None = None) -> str | None:
+def popup_text(event: dict, notification: dict, now: int | None = None, language: str = DEFAULT) -> str | None:
     """Return the notification's template filled in for this event, or None without a template."""
     template = notification.get("template")
     if not template:
         return None
-    return render(template, template_values(event, notification, now), event.get("raw"))
+    return render(template, template_values(event, notification, now, language), event.get("raw"))
 
 
-def conversion_popup(count: int, notification: dict) -> dict:
-    """Describe the conversion popup: "N people signed up in the last 24 hours"."""
+def conversion_popup(count: int, notification: dict, language: str | None = None) -> dict:
+    """Describe the conversion popup: "N people signed up in the last 24 hours", in the language's plural forms."""
+    language = language or notification["language"]
     window_hours = notification["conversion_window_hours"]
-    window = plural(window_hours, "hour")
-    people = "1 person" if count == 1 else f"{count} people"
+    window = say_count(language, "in the last hour", "in the last {count} hours", window_hours)
+    if notification["message"] == DEFAULT_MESSAGES["conversion"]:
+        text = say_count(language, "{count} person signed up {window}", "{count} people signed up {window}",
+                         count, window=window)
+    else:
+        text = say_count(language, "{count} person {message} {window}", "{count} people {message} {window}",
+                         count, message=notification["message"], window=window)
     return {
         "id": item_id("conversion", notification["id"]),
         "type": "conversion",
         "count": count,
-        "message": notification["message"],
+        "message": message(notification, language),
         "windowHours": window_hours,
-        "text": f"{people} {notification['message']} in the last {window}",
+        "text": text,
     }
 
 
-def popups(notification: dict, guid: str | None = None, now: int | None = None) -> list[dict]:
+def popups(notification: dict, guid: str | None = None, now: int | None = None,
+           language: str | None = None) -> list[dict]:
     """Describe every popup a visitor sees now, under the notification's feed options (the feed and the preview)."""
     now = now if now is not None else now_ms()
+    language = language or notification["language"]
     if notification["type"] == "conversion":
         since = now - notification["conversion_window_hours"] * HOUR_MS
         count = store.count_shown_events(notification["id"], since, guid=guid)
-        return [conversion_popup(count, notification)] if count >= notification["conversion_min_count"] else []
+        if count < notification["conversion_min_count"]:
+            return []
+        return [conversion_popup(count, notification, language)]
     guard = place_guard(notification, now)
-    return [stream_popup(guard(event), notification, now) for event in shown_events(notification, guid, now)]
+    return [stream_popup(guard(event), notification, now, language) for event in shown_events(notification, guid, now)]
 
 
 def feed_window(notification: dict, now: int) -> tuple[int, int | None]:
@@ -276,7 +325,17 @@ def without_values(value, hidden: set[str]):
     return value
 
 
-def feed(notification: dict, guid: str | None = None, now: int | None = None) -> dict:
-    """Return the public feed document: the popups and the moment their "time ago" is counted from."""
+def feed(notification: dict, guid: str | None = None, now: int | None = None, language: str | None = None) -> dict:
+    """Return the public feed document: the popups, their language and look, and the moment "time ago" counts from."""
     now = now if now is not None else now_ms()
-    return {"type": notification["type"], "now": now, "items": popups(notification, guid, now)}
+    language = language or notification["language"]
+    return {
+        "type": notification["type"],
+        "now": now,
+        "lang": language,
+        "dir": text_direction(language),
+        "look": look(notification),
+        # The widget's own words: it carries none, so a language adds nothing to its weight.
+        "labels": {"close": say(language, "Close"), "region": say(language, "Recent activity")},
+        "items": popups(notification, guid, now, language),
+    }

@@ -10,6 +10,8 @@ from marshmallow import (
     EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
+from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES
+from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 from .present import PLACE_LEVELS
 from .templating import problems as template_problems
 
@@ -321,13 +323,27 @@ class Flag(fields.Boolean):
 
 
 LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
-DEFAULT_MESSAGES = {"stream": "purchased", "conversion": "signed up"}
 
 
 def check_template(template: str) -> None:
     """Refuse a message template with unbalanced braces, a bad variable name or too many characters."""
     if found := template_problems(template):
         raise ValidationError(found)
+
+
+def choice(choices: tuple[str, ...]) -> validate.OneOf:
+    """Return a validator that names the allowed words when a setting is none of them."""
+    return validate.OneOf(choices, error=f"Must be one of: {', '.join(choices)}.")
+
+
+class Colour(String):
+    """A colour as #rrggbb (any case; stored in lower case)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+            raise ValidationError("Must be a colour written #rrggbb, e.g. #3046c5.")
+        return text.lower()
 
 
 class NotificationSchema(Schema):
@@ -350,6 +366,13 @@ class NotificationSchema(Schema):
     min_place_events = WholeNumber(1, 1000)
     time_blur_minutes = WholeNumber(0, 1440)
     retention_days = WholeNumber(1, 36500, allow_none=True)
+    # The popup's language and look (migration 0008_popup_looks_language); database defaults when not sent.
+    language = String(validate=choice(LANGUAGES))
+    theme = String(validate=choice(THEME_CHOICES))
+    accent = Colour()
+    corners = String(validate=choice(CORNER_CHOICES))
+    size = String(validate=choice(SIZE_CHOICES))
+    picture = String(validate=choice(PICTURE_CHOICES))
     # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
     signing_secret = String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
@@ -476,6 +499,12 @@ class NotificationObjectSchema(Schema):
     min_place_events = fields.Integer(required=True, metadata={"description": "the small-place guard's k"})
     time_blur_minutes = fields.Integer(required=True, metadata={"description": "0: off"})
     retention_days = fields.Integer(required=True, allow_none=True, metadata={"description": "null: kept"})
+    language = fields.String(required=True, metadata={"description": "BCP 47 tag of the popups' language"})
+    theme = fields.String(required=True, validate=validate.OneOf(THEME_CHOICES))
+    accent = fields.String(required=True, metadata={"description": "#rrggbb; made readable in each theme"})
+    corners = fields.String(required=True, validate=validate.OneOf(CORNER_CHOICES))
+    size = fields.String(required=True, validate=validate.OneOf(SIZE_CHOICES))
+    picture = fields.String(required=True, validate=validate.OneOf(PICTURE_CHOICES))
 
 
 class ShownProductSchema(Schema):
@@ -506,6 +535,8 @@ class PopupSchema(Schema):
     country = fields.String(allow_none=True)
     countryCode = fields.String(allow_none=True)
     message = fields.String()
+    who = fields.String(metadata={"description": "first line, in the feed's language, with {name} and {place} slots"})
+    what = fields.String(metadata={"description": "second line, with {product} and {message} slots"})
     text = fields.String(allow_none=True, metadata={"description": "the filled-in template, when there is one"})
     product = fields.Nested(ShownProductSchema)
     timestamp = fields.Integer()
@@ -522,6 +553,10 @@ class FeedSchema(Schema):
 
     type = fields.String(required=True, validate=validate.OneOf(["stream", "conversion"]))
     now = fields.Integer(required=True, metadata={"description": "the moment 'time ago' is counted from"})
+    lang = fields.String(required=True, metadata={"description": "BCP 47 tag of the language the feed is in"})
+    dir = fields.String(required=True, validate=validate.OneOf(["ltr", "rtl"]))
+    look = fields.Dict(required=True, metadata={"description": "theme, corners, size, picture, each theme's colours"})
+    labels = fields.Dict(required=True, metadata={"description": "the widget's own words: close, region"})
     items = fields.List(fields.Nested(PopupSchema), required=True)
 
 

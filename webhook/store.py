@@ -90,6 +90,9 @@ NOTIFICATION_SETTINGS += FEED_OPTIONS
 # Proof and privacy (migration 0009_proof_privacy).
 PRIVACY_OPTIONS = ("show_verified", "place_precision", "min_place_events", "time_blur_minutes", "retention_days")
 NOTIFICATION_SETTINGS += PRIVACY_OPTIONS
+# The popup's language and look (migration 0008_popup_looks_language).
+LOOK_OPTIONS = ("language", "theme", "accent", "corners", "size", "picture")
+NOTIFICATION_SETTINGS += LOOK_OPTIONS
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 

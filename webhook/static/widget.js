@@ -1,27 +1,42 @@
 /* Proofhook widget. Paste: <script src="https://your-proofhook/widget.js" data-key="PUBLIC_KEY" async></script>
+   Options (data-*): position (bottom-left|bottom-right|top-left|top-right), delay, display, gap, flush (seconds), guid,
+   lang (a language tag, or auto for the visitor's browser language).
    It must never break the host page: everything runs inside try/catch, styles live in a Shadow DOM,
-   data goes in with textContent only, and only http(s) URLs become links or images. */
+   data goes in with textContent only, and only http(s) URLs become links or images.
+   It carries no words of its own: the feed brings them in its language, with the notification's look.
+   Parts a site may restyle with ::part(): popup, picture, text, name, product, time, close. */
 (function () {
   "use strict";
   var CLOSED = "proofhook-closed";
   var POSITIONS = { "bottom-left": 1, "bottom-right": 1, "top-left": 1, "top-right": 1 };
+  // Each theme's colours come from the feed as --l-* (light) and --d-* (dark); these are the light defaults.
+  var VARS = ["bg", "fg", "mu", "bd", "ac", "on"];
+  var LOOK_KEYS = ["background", "text", "muted", "border", "accent", "onAccent"];
+  var use = function (t) { return VARS.map(function (v) { return "--" + v + ":var(--" + t + "-" + v + ")"; }).join(";"); };
   var CSS =
     ":host{all:initial}" +
     ".stack{position:fixed;z-index:2147483000;display:flex;flex-direction:column;gap:10px;width:340px;" +
-    "max-width:calc(100vw - 24px);font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330}" +
+    "max-width:calc(100vw - 24px);font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
     ".bottom-left{left:12px;bottom:12px}.bottom-right{right:12px;bottom:12px}" +
     ".top-left{left:12px;top:12px}.top-right{right:12px;top:12px}" +
-    ".pop{position:relative;display:flex;gap:12px;align-items:center;box-sizing:border-box;padding:12px 34px 12px 12px;" +
-    "background:#fff;border:1px solid #dfe3ea;border-radius:12px;box-shadow:0 6px 24px rgba(15,23,42,.18);" +
-    "opacity:0;transform:translateY(12px);transition:opacity .3s,transform .3s}" +
-    ".pop.on{opacity:1;transform:none}" +
-    ".av{flex:0 0 48px;width:48px;height:48px;border-radius:50%;object-fit:cover;background:#e0e7ff;color:#3730a3;" +
+    ".pop{--l-bg:#fff;--l-fg:#1d2330;--l-mu:#5d6678;--l-bd:#e4e7ee;--l-ac:#3046c5;--l-on:#fff;" +
+    "position:relative;display:flex;gap:12px;align-items:center;box-sizing:border-box;padding:12px 34px 12px 12px;" +
+    "background:var(--bg);color:var(--fg);border:1px solid var(--bd);border-radius:12px;" +
+    "box-shadow:0 6px 24px rgba(15,23,42,.18);opacity:0;transform:translateY(12px);transition:opacity .3s,transform .3s}" +
+    ".light,.auto{" + use("l") + "}.dark{" + use("d") + "}" +
+    "@media (prefers-color-scheme:dark){.auto{" + use("d") + "}}" +
+    ".pop.on{opacity:1;transform:none}.square,.square .count{border-radius:0}" +
+    "[dir=rtl].pop{padding:12px 12px 12px 34px}[dir=rtl] .x{right:auto;left:4px}" +
+    ".av{flex:0 0 48px;width:48px;height:48px;border-radius:50%;object-fit:cover;background:var(--ac);color:var(--on);" +
     "display:flex;align-items:center;justify-content:center;font-weight:700}" +
-    ".count{border-radius:10px}.tx{min-width:0;overflow-wrap:anywhere}p{margin:0}" +
-    "a{color:#3046c5;font-weight:600}.t{color:#5d6678;font-size:12px}" +
+    ".compact{gap:8px;padding-top:8px;padding-bottom:8px}.compact .av{flex-basis:36px;width:36px;height:36px}" +
+    ".count{border-radius:10px}.tx{min-width:0;overflow-wrap:anywhere}p{margin:0}.n{font-weight:700}" +
+    "a{color:var(--ac);font-weight:600}.t{color:var(--mu);font-size:12px}" +
     ".x{position:absolute;top:4px;right:4px;width:28px;height:28px;border:0;border-radius:50%;background:none;" +
-    "color:#5d6678;font:20px/1 sans-serif;cursor:pointer}.x:hover,.x:focus-visible{background:#eef1fd}" +
-    ".vf{color:#067647;font-size:12px;text-decoration:none}" +
+    "color:var(--mu);font:20px/1 sans-serif;cursor:pointer}.x:hover{background:var(--bd)}" +
+    ".x:focus-visible{outline:2px solid var(--ac);outline-offset:1px}" +
+    ".vf{display:block;font-size:12px;text-decoration:none}" +
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:480px){.stack{left:8px;right:8px;width:auto;max-width:none}}" +
     "@media (prefers-reduced-motion:reduce){.pop{transition:none;transform:none}}";
 
@@ -54,71 +69,120 @@
     } catch (e) { return null; }
   }
 
-  function el(tag, className, text) {
+  function el(tag, className, text, part) {
     var node = document.createElement(tag);
     if (className) node.className = className;
     if (text != null) node.textContent = String(text);
+    if (part) node.setAttribute("part", part);
     return node;
   }
 
-  function stack(position) {
+  // Run fn once the tab is visible: a hidden tab gets no requests and no popups.
+  function whenVisible(fn) {
+    if (!document.hidden) return fn();
+    document.addEventListener("visibilitychange", function wait() {
+      if (document.hidden) return;
+      document.removeEventListener("visibilitychange", wait);
+      fn();
+    });
+  }
+
+  // Each stack holds the popups of one corner and one polite live region that reads each popup once.
+  function stack(position, labels) {
     if (!stacks[position]) {
       var host = el("proofhook-popups");
       var root = host.attachShadow({ mode: "open" });
       root.appendChild(el("style", null, CSS));
       var box = el("div", "stack " + position);
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", labels.region || "Proofhook");
+      var live = el("div", "sr");
+      live.setAttribute("aria-live", "polite");
+      box.appendChild(live);
       root.appendChild(box);
       document.body.appendChild(host);
-      stacks[position] = { host: host, box: box };
+      stacks[position] = { host: host, box: box, live: live };
     }
-    return stacks[position].box;
+    return stacks[position];
   }
 
-  function avatar(item) {
-    var image = item.product && httpUrl(item.product.image);
-    if (!image) return el("div", "av", item.initials || "?");
-    var img = el("img", "av");
+  function initialsPicture(item) {
+    var node = el("div", "av", item.initials || "?", "picture");
+    node.setAttribute("aria-hidden", "true");
+    return node;
+  }
+
+  // What the round picture shows: the product image (initials without one), the initials, or nothing.
+  function picture(item, look) {
+    if (look.picture === "none") return null;
+    var image = look.picture !== "initials" && item.product && httpUrl(item.product.image);
+    if (!image) return initialsPicture(item);
+    var img = el("img", "av", null, "picture");
     img.alt = "";
+    img.width = img.height = 48;
     img.referrerPolicy = "no-referrer";
-    img.onerror = function () { img.replaceWith(el("div", "av", item.initials || "?")); };
+    img.onerror = function () { img.replaceWith(initialsPicture(item)); };
     img.src = image;
     return img;
   }
 
-  function streamBody(item, text) {
-    var who = el("p");
-    who.appendChild(el("strong", null, item.name || "Someone"));
-    if (item.place) who.appendChild(document.createTextNode(" from " + item.place));
-    // A template's text replaces the message and product line (as in the preview).
-    var what = el("p", null, item.text || item.message || "");
-    var product = item.text ? {} : item.product || {};
-    if (product.name) {
-      what.appendChild(document.createTextNode(" "));
-      var link = httpUrl(product.link);
-      var name = el(link ? "a" : "span", null, product.name);
-      if (link) { name.href = link; name.target = "_blank"; name.rel = "nofollow noopener"; }
-      what.appendChild(name);
+  // Fill a sentence of the feed's language ("{name} aus {place}") with isolated pieces, so mixed directions never scramble.
+  function sentence(pattern, slots) {
+    var line = el("p");
+    var pieces = String(pattern).split(/\{(\w+)\}/);
+    for (var i = 0; i < pieces.length; i++) {
+      if (i % 2 === 0) { if (pieces[i]) line.appendChild(document.createTextNode(pieces[i])); }
+      else if (slots[pieces[i]]) line.appendChild(slots[pieces[i]]);
     }
-    text.appendChild(who);
-    text.appendChild(what);
-    if (item.timeAgo) text.appendChild(el("p", "t", item.timeAgo));
+    return line;
   }
 
-  function popup(item) {
-    var box = el("div", "pop");
-    box.setAttribute("role", "status");
-    var text = el("div", "tx");
+  function product(item) {
+    var shown = item.product || {};
+    if (!shown.name) return null;
+    var link = httpUrl(shown.link);
+    var node = el(link ? "a" : "bdi", null, shown.name, "product");
+    if (link) { node.href = link; node.target = "_blank"; node.rel = "nofollow noopener"; node.dir = "auto"; }
+    return node;
+  }
+
+  function streamBody(item, text) {
+    var place = item.place ? el("bdi", null, item.place) : null;
+    text.appendChild(sentence(item.who || (place ? "{name} {place}" : "{name}"),
+      { name: el("bdi", "n", item.name || "?", "name"), place: place }));
+    // A template's text replaces the message and product line, as in the server-rendered preview.
+    if (item.text) text.appendChild(el("p", null, item.text));
+    else text.appendChild(sentence(item.what || "{message} {product}",
+      { message: el("bdi", null, item.message || ""), product: product(item) }));
+    if (item.timeAgo) text.appendChild(el("p", "t", item.timeAgo, "time"));
+  }
+
+  function popup(item, feed) {
+    var look = feed.look || {};
+    var box = el("div", "pop " + ({ dark: 1, auto: 1 }[look.theme] ? look.theme : "light"), null, "popup");
+    if (look.corners === "square") box.className += " square";
+    if (look.size === "compact") box.className += " compact";
+    ["l", "d"].forEach(function (t) {
+      var colours = look[t === "l" ? "light" : "dark"] || {};
+      VARS.forEach(function (v, i) { if (colours[LOOK_KEYS[i]]) box.style.setProperty("--" + t + "-" + v, colours[LOOK_KEYS[i]]); });
+    });
+    if (feed.lang) box.lang = feed.lang;
+    box.dir = feed.dir === "rtl" ? "rtl" : "ltr";
+    var text = el("div", "tx", null, "text");
+    var pic;
     if (item.type === "conversion") {
-      box.appendChild(el("div", "av count", item.count));
+      pic = look.picture === "none" ? null : el("div", "av count", item.count, "picture");
+      if (pic) pic.setAttribute("aria-hidden", "true");
       text.appendChild(el("p", null, item.text));
     } else {
-      box.appendChild(avatar(item));
+      pic = picture(item, look);
       streamBody(item, text);
     }
+    if (pic) box.appendChild(pic);
     box.appendChild(text);
-    var close = el("button", "x", "\u00d7");
+    var close = el("button", "x", "\u00d7", "close");
     close.type = "button";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", (feed.labels || {}).close || "Close");
     box.appendChild(close);
     return box;
   }
@@ -141,6 +205,9 @@
     this.guid = d.guid;
     this.queue = [];
     if (d.guid) this.feedUrl.searchParams.set("guid", d.guid);
+    // The server answers in this language when it speaks it, else in the notification's own.
+    var lang = d.lang === "auto" ? navigator.language : d.lang;
+    if (lang) this.feedUrl.searchParams.set("lang", lang);
     this.position = POSITIONS[d.position] ? d.position : "bottom-left";
     this.delay = seconds(d.delay, 3);
     this.display = seconds(d.display, 6);
@@ -153,7 +220,8 @@
     fetch(self.feedUrl.href, { credentials: "omit" })
       .then(function (r) { if (!r.ok) throw new Error("feed answered " + r.status); return r.json(); })
       .then(function (feed) {
-        self.items = feed && Array.isArray(feed.items) ? feed.items : [];
+        self.feed = feed && typeof feed === "object" ? feed : {};
+        self.items = Array.isArray(self.feed.items) ? self.feed.items : [];
         self.later(function () { self.next(0); }, self.delay);
       })
       .catch(quiet);
@@ -165,22 +233,47 @@
 
   Widget.prototype.next = function (i) {
     var self = this;
-    if (i >= self.items.length || closed()) return;
-    self.show(self.items[i]);
-    self.later(function () { self.hide(); self.later(function () { self.next(i + 1); }, self.gap); }, self.display);
+    if (i >= self.items.length || closed() || self.stopped) return;
+    whenVisible(function () {
+      self.show(self.items[i]);
+      // The next popup comes once this one is gone, so none ever moves another: no layout shift.
+      self.step = function () { self.hide(function () { self.later(function () { self.next(i + 1); }, self.gap); }); };
+      self.left = self.display;
+      self.hold({});
+    });
+  };
+
+  // Hovering or focusing a popup stops its clock (WCAG 2.2.2); leaving both starts it again with the time left.
+  Widget.prototype.hold = function (change) {
+    for (var k in change) this[k] = change[k];
+    var held = this.hovered || this.focused;
+    if (held && this.showTimer) {
+      clearTimeout(this.showTimer);
+      this.showTimer = 0;
+      this.left -= Date.now() - this.since;
+    } else if (!held && !this.showTimer && this.step) {
+      this.since = Date.now();
+      this.showTimer = this.later(this.step, Math.max(this.left, 0));
+    }
   };
 
   Widget.prototype.show = function (item) {
     var self = this;
-    var node = popup(item), mark = proofMark(item, self.proofBase);
+    var node = popup(item, self.feed), mark = proofMark(item, self.proofBase);
     if (mark) node.querySelector(".tx").appendChild(mark);
+    var place = stack(self.position, self.feed.labels || {});
     node.setAttribute("data-key", self.key);
     node.addEventListener("click", function (event) { try { self.onClick(event, item); } catch (e) { quiet(e); } });
-    stack(self.position).appendChild(node);
+    node.addEventListener("mouseenter", function () { self.hold({ hovered: true }); });
+    node.addEventListener("mouseleave", function () { self.hold({ hovered: false }); });
+    node.addEventListener("focusin", function () { self.hold({ focused: true }); });
+    node.addEventListener("focusout", function () { self.hold({ focused: false }); });
+    place.box.appendChild(node);
+    place.live.textContent = node.querySelector(".tx").textContent;
     self.node = node;
     node.getBoundingClientRect(); // lay out once so the fade-in transition runs
     node.className += " on";
-    if (!document.hidden) self.report(item, "impression");
+    self.report(item, "impression");
   };
 
   Widget.prototype.onClick = function (event, item) {
@@ -188,7 +281,16 @@
     else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
   };
 
-  // Impressions and clicks leave in batches by sendBeacon: text/plain (no preflight), no answer awaited.
+  // Escape takes the popups away for this page view (the close button, for the whole visit).
+  Widget.prototype.dismiss = function () {
+    this.stopped = true;
+    clearTimeout(this.showTimer);
+    this.step = null;
+    this.hide();
+  };
+
+  // Impressions and clicks leave in batches, by sendBeacon: a text/plain string (no CORS preflight), no answer
+  // awaited, nothing that could slow the page. The server counts only ids of popups its feed shows.
   Widget.prototype.report = function (item, kind) {
     var self = this;
     if (typeof item.id !== "string" || !navigator.sendBeacon) return;
@@ -205,16 +307,18 @@
     }
   };
 
-  function flushAll() {
-    for (var i = 0; i < widgets.length; i++) try { widgets[i].flush(); } catch (e) { quiet(e); }
+  function each(method) {
+    for (var i = 0; i < widgets.length; i++) try { widgets[i][method](); } catch (e) { quiet(e); }
   }
 
-  Widget.prototype.hide = function () {
+  Widget.prototype.hide = function (then) {
     var node = this.node;
     this.node = null;
+    this.showTimer = 0;
+    this.hovered = this.focused = false;
     if (!node) return;
-    node.className = "pop";
-    this.later(function () { if (node.parentNode) node.parentNode.removeChild(node); }, 300);
+    node.className = node.className.replace(" on", "");
+    this.later(function () { if (node.parentNode) node.parentNode.removeChild(node); if (then) then(); }, 300);
   };
 
   function quiet(error) {
@@ -234,11 +338,18 @@
     }
   }
 
+  // The page's own work comes first: start after it has loaded, when the browser is idle, and only in a shown tab.
+  function whenIdle() {
+    var idle = window.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    idle(function () { try { whenVisible(startAll); } catch (e) { quiet(e); } }, { timeout: 2000 });
+  }
+
   try {
-    // Leaving or switching tabs: send what is queued now.
-    window.addEventListener("pagehide", flushAll);
-    document.addEventListener("visibilitychange", function () { if (document.hidden) flushAll(); });
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-    else startAll();
+    // A visitor leaving or switching tabs: send what is queued now, while the page can still send.
+    window.addEventListener("pagehide", function () { each("flush"); });
+    document.addEventListener("visibilitychange", function () { if (document.hidden) each("flush"); });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") each("dismiss"); });
+    if (document.readyState === "complete") whenIdle();
+    else window.addEventListener("load", whenIdle);
   } catch (e) { quiet(e); }
 })();
