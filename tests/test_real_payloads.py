@@ -227,7 +227,7 @@ def test_a_generic_product_link_when_given_must_still_be_http(client, app, strea
 
 @pytest.mark.parametrize("status", ["Reversed", "Refunded"])
 def test_a_reversed_or_refunded_ipn_hides_its_parent_payment(status):
-    assert mapped("paypal_ipn_refunded.txt", {"payment_status": status}).cancels == "3812231718"
+    assert mapped("paypal_ipn_refunded.txt", {"payment_status": status}).cancels == "84J11393WC835693U"
 
 
 @pytest.mark.parametrize("status", ["Denied", "Failed", "Canceled_Reversal"])
@@ -249,16 +249,8 @@ def test_a_completed_square_refund_hides_the_payment(client, app, stream):
     send(client, stream, "square_payment_updated.json")
     refund = {"merchant_id": "ML82H4QPKMGXY", "type": "refund.updated", "event_id": "e1",
               "data": {"type": "refund", "id": "r1", "object": {"refund": {
-                  "id": "r1", "status": "COMPLETED", "payment_id": "KkAkhdMsgzn59SM8A89WgKwekxLZY"}}}}
+                  "id": "r1", "status": "COMPLETED", "payment_id": "hYy9pRFVxpDsO1FB05SunFWUe9JZY"}}}}
     response = client.post(webhook_path(stream), json=refund)
-    assert response.get_json() == {"status": "cancelled", "cancelled": True, "warnings": []}
-
-
-def test_a_canceled_calendly_booking_hides_it(client, app, stream):
-    send(client, stream, "calendly_invitee_created.json")
-    _, raw = platform_request("calendly_invitee_created.json")
-    canceled = {**json.loads(raw), "event": "invitee.canceled"}
-    response = client.post(webhook_path(stream), json=canceled)
     assert response.get_json() == {"status": "cancelled", "cancelled": True, "warnings": []}
 
 
