@@ -24,7 +24,7 @@ def receive(token: str):
     check_rate(notification["id"])
     raw = request.get_data()
     if notification["signing_secret"]:
-        check_signature(raw, notification["signing_secret"])
+        check_signature(raw, notification)
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
@@ -54,9 +54,14 @@ def check_rate(notification_id: int) -> None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 
 
-def check_signature(raw: bytes, secret: str) -> None:
-    """Answer 401 unless the raw body is signed with the notification's secret (checked before parsing)."""
+def check_signature(raw: bytes, notification: dict) -> str:
+    """Answer 401 unless the raw body is signed with the notification's secret and scheme; return the scheme."""
+    bound = notification["signing_scheme"]
     try:
-        verify(request.headers, raw, secret, time.time())
+        scheme = verify(request.headers, raw, notification["signing_secret"], time.time(), bound)
     except SignatureError as exc:
         abort(401, str(exc))
+    if bound is None:
+        # The first valid call chooses the scheme for good: a signature made for another can't be replayed here.
+        store.bind_signing_scheme(notification["id"], scheme)
+    return scheme

@@ -119,7 +119,8 @@ def verify_proofhook(value: str, headers: Mapping, body: bytes, secret: str, now
         raise SignatureError("X-Proofhook-Signature: the signature does not match this body and the signing secret.")
 
 
-# Header (lower case) → its verifier, in the order they are looked for: the first header present decides.
+# Header (lower case) → its verifier, in the order they are looked for: the first header present decides. The
+# header is also the scheme's name: a notification is bound to the one its first valid call used (see verify).
 SCHEMES = {
     "x-shopify-hmac-sha256": base64_body_hmac("X-Shopify-Hmac-Sha256"),
     "x-wc-webhook-signature": base64_body_hmac("X-WC-Webhook-Signature"),
@@ -130,13 +131,22 @@ SCHEMES = {
 }
 
 
-def verify(headers: Mapping, raw_body: bytes, secret: str, now: float) -> None:
-    """Accept a call signed with `secret` by one of the known schemes; raise SignatureError otherwise."""
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, bound: str | None = None) -> str:
+    """Accept a call signed with `secret` by one known scheme (only `bound`, if given); return the scheme's name.
+
+    Several schemes HMAC the same bytes with the same key (Stripe's "{t}.{body}" is a body to the others), so
+    a signature made for one would pass another: a notification that has been bound to a scheme takes no other.
+    """
     lowered = {str(name).lower(): str(value) for name, value in headers.items()}
     for header, verify_scheme in SCHEMES.items():
-        if header in lowered:
+        if header in lowered and bound in (None, header):
             verify_scheme(lowered[header], lowered, raw_body, secret, now)
-            return
+            return header
+    if bound is not None:
+        raise SignatureError(
+            f"This webhook takes only {bound} signatures (the scheme of its first signed call); send that header,"
+            " or set the signing secret again to change the scheme."
+        )
     raise SignatureError(
         "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
         " X-WC-Webhook-Signature, Stripe-Signature or Standard Webhooks' webhook-signature."

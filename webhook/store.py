@@ -84,6 +84,8 @@ FEED_OPTIONS = (
     "conversion_window_hours", "conversion_min_count",
 )
 NOTIFICATION_SETTINGS += FEED_OPTIONS
+# The signature scheme a notification takes (migration 0006_hardening): set by its first valid signed call.
+NOTIFICATION_SETTINGS += ("signing_scheme",)
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
@@ -104,6 +106,8 @@ def create_notification(**settings) -> dict:
 
 def update_notification(notification_id: int, **settings) -> dict | None:
     """Change some of a notification's settings; return it, or None if it doesn't exist."""
+    if "signing_secret" in settings:
+        settings["signing_scheme"] = None  # a new secret may come from another sender: its first call tells
     columns = [name for name in NOTIFICATION_SETTINGS if name in settings]
     assignments = "".join(f"{name} = ?, " for name in columns)
     conn = get_db()
@@ -113,6 +117,16 @@ def update_notification(notification_id: int, **settings) -> dict | None:
             (*(settings[name] for name in columns), now_ms(), notification_id),
         ).rowcount
     return get_notification(notification_id) if changed else None
+
+
+def bind_signing_scheme(notification_id: int, scheme: str) -> None:
+    """Bind a notification to the signature scheme of its first valid call, unless one is bound already."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute(
+            "UPDATE notifications SET signing_scheme = ? WHERE id = ? AND signing_scheme IS NULL",
+            (scheme, notification_id),
+        )
 
 
 def list_notifications() -> list[dict]:
