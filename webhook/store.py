@@ -252,6 +252,34 @@ class RolledBack(Exception):
     """Raised inside a transaction to undo it on purpose."""
 
 
+# The received payload is kept for templates' payload paths, `?raw=1` exports and erasure; an event needs a
+# fraction of a large one. Above this many bytes of JSON, lists keep their first items and long strings go
+# (never cut: half an email address would escape erasure); a payload still too large is kept as {}.
+MAX_KEPT_PAYLOAD = 64 * 1024
+KEPT_LIST_ITEMS = 100
+KEPT_STRING_CHARS = 1000
+
+
+def kept_payload(raw: dict) -> str:
+    """Return the JSON of the payload to store: all of it when small, else a bounded copy of it."""
+    text = json.dumps(raw, ensure_ascii=False)
+    if len(text) <= MAX_KEPT_PAYLOAD:
+        return text
+    text = json.dumps(trimmed(raw), ensure_ascii=False)
+    return text if len(text) <= MAX_KEPT_PAYLOAD else "{}"
+
+
+def trimmed(value):
+    """Return a copy of a payload with each list cut to its first items and long strings left out."""
+    if isinstance(value, dict):
+        return {key: trimmed(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [trimmed(child) for child in value[:KEPT_LIST_ITEMS]]
+    if isinstance(value, str) and len(value) > KEPT_STRING_CHARS:
+        return None
+    return value
+
+
 def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[list, list]:
     """Return the events columns and values that store one event."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
@@ -260,7 +288,7 @@ def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         now_ms(),
         *(event.get(key) for key in EVENT_COLUMNS),
         *(json.dumps(event.get(key)) if event.get(key) is not None else None for key in JSON_COLUMNS),
-        json.dumps(raw, ensure_ascii=False),
+        kept_payload(raw),
         dedup_key,
     ]
     if event.get("cancelledAt") is not None:
