@@ -73,3 +73,18 @@ def test_the_access_log_never_holds_a_webhook_token(tmp_path, geoip_path):
     written = log.read_text()
     assert "POST /webhooks/…?dry_run=1 HTTP/1.1" in written
     assert token not in written
+
+
+def test_a_chunked_body_over_the_limit_is_413_like_one_with_a_content_length(tmp_path, geoip_path):
+    database = tmp_path / "chunked.sqlite3"
+    with gunicorn(served_env(database, geoip_path, MAX_BODY_BYTES=1000)) as (base, _process):
+        url = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream"},
+                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()["webhook_url"]
+        answers = []
+        for size in (1000, 1001, 5000):
+            body = json.dumps({"email": "a@example.com", "productName": "Hat", "pad": ""}).encode()
+            body = body.replace(b'"pad": ""', b'"pad": "' + b"x" * (size - len(body)) + b'"')
+            chunks = (body[at:at + 100] for at in range(0, len(body), 100))  # a generator: sent chunked
+            answers.append(requests.post(url, data=chunks, headers={"Content-Type": "application/json"}).status_code)
+    assert answers == [201, 413, 413]
+    assert sqlite3.connect(database).execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
