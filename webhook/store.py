@@ -434,6 +434,29 @@ def clear_login_failures(client: str) -> None:
         conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))
 
 
+def add_admin_session(id_hash: str, now: int, lifetime_ms: int) -> None:
+    """Remember a new admin session, and forget those older than a session's lifetime."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE created_at < ?", (now - lifetime_ms,))
+        conn.execute("INSERT INTO admin_sessions (id_hash, created_at) VALUES (?, ?)", (id_hash, now))
+
+
+def admin_session_exists(id_hash: str, since: int) -> bool:
+    """Tell whether an admin session is known and began after `since`."""
+    row = get_db().execute(
+        "SELECT 1 FROM admin_sessions WHERE id_hash = ? AND created_at >= ?", (id_hash, since)
+    ).fetchone()
+    return row is not None
+
+
+def end_admin_session(id_hash: str) -> None:
+    """Forget an admin session (its owner logged out)."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?", (id_hash,))
+
+
 # --- activity: impressions and clicks (migration 0005_activity) --------------------------------
 
 
