@@ -1,5 +1,6 @@
 """The app under real gunicorn, spoken to over HTTP."""
 import html
+import http.client
 import json
 import re
 import sqlite3
@@ -70,6 +71,15 @@ def test_the_access_log_never_holds_a_webhook_token(tmp_path, geoip_path):
         ).json()
         token = created["webhook_url"].rsplit("/", 1)[1]
         assert requests.post(created["webhook_url"] + "?dry_run=1", json={"email": "a@example.com"}).status_code == 200
+        # The same path percent-encoded two ways (both are served), and the URL as a Referer.
+        connection = http.client.HTTPConnection(base.removeprefix("http://"))
+        for path in (f"/%77ebhooks/{token}?dry_run=1", f"/webhooks%2F{token}?dry_run=1"):
+            connection.request("POST", path, body=b'{"email": "a@example.com"}', headers={
+                "Content-Type": "application/json", "Referer": created["webhook_url"].replace("/webhooks/", "/%77ebhooks/")})
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+        connection.close()
     written = log.read_text()
     assert "POST /webhooks/…?dry_run=1 HTTP/1.1" in written
     assert token not in written
