@@ -92,7 +92,7 @@ class HttpUrl(BlankIsAbsent, fields.Url):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = value.strip()
+            value = refuse_nul(value.strip())  # marshmallow's URL pattern lets a NUL through in the path
             if len(value) > 2048:
                 raise ValidationError("Must be at most 2048 characters.")
         return super()._deserialize(value, attr, data, **kwargs)
