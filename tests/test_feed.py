@@ -8,7 +8,7 @@ import pytest
 from flask import request, request_started
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
-from webhook import create_app, store
+from webhook import create_app, db, present, store
 from webhook.db import open_database, target, transaction
 from webhook.feed import feed_etag
 
@@ -431,3 +431,21 @@ def test_the_widget_is_small_cacheable_javascript(client):
     assert len(response.get_data()) <= 10 * 1024
     assert "innerHTML" not in source and "eval(" not in source and "textContent" in source
     response.close()
+
+
+@pytest.mark.backends("sqlite")
+def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
+    for n in range(30):
+        post(client, stream, email=f"user{n}@example.com", firstName="Ann", guid=f"g{n % 3}")
+    with app.app_context():
+        conn = db.get_db()
+        statements = []
+        conn.set_trace_callback(statements.append)
+        notification = store.get_notification(stream["id"])
+        present.popups(notification, "random-guid-nobody-has", store.now_ms())
+        conn.set_trace_callback(None)
+        filtered = [sql for sql in statements if "guid = " in sql]
+        assert filtered
+        for sql in filtered:
+            plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "events_by_guid" in plan, plan

@@ -11,3 +11,7 @@ CREATE TABLE admin_sessions (
     id_hash TEXT PRIMARY KEY,
     created_at BIGINT NOT NULL
 );
+
+-- The feed filtered by product (`?guid=`): any client may ask for any guid, so each read must be an indexed
+-- lookup, not a scan of the notification's window.
+CREATE INDEX events_by_guid ON events (notification_id, guid, timestamp DESC, id DESC);
