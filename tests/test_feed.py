@@ -449,3 +449,12 @@ def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
         for sql in filtered:
             plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "events_by_guid" in plan, plan
+
+
+def test_bidi_overrides_zero_width_characters_and_towers_of_marks_never_reach_visitors(client, stream):
+    zalgo = "Z" + "\u0301\u0302\u0303\u0304\u0305\u0306" * 6
+    post(client, stream, email="x@example.com", firstName="Nora\u200b\u200d", city="Pa\u202eris",
+         productName="Mat \u202egpj.exe\u2066\u2069" + zalgo + " Crème Phở")
+    [item] = items(client, stream)
+    assert (item["name"], item["city"], item["place"]) == ("Nora", "Paris", "Paris")
+    assert item["product"]["name"] == "Mat gpj.exe" + "Z\u0301\u0302\u0303" + " Crème Phở"

@@ -2,6 +2,8 @@
 import base64
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from flask import current_app
 
@@ -12,6 +14,32 @@ from .templating import render
 MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 # Keys of a stored event that never leave the admin side or the sender's own answer.
 INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
+# Characters that change how the text around them reads without being seen: bidi embeddings, overrides and
+# isolates (U+202E turns "gpj.exe" around), marks, zero-width spaces and joiners, the BOM. A buyer's text
+# reaches every visitor of the owner's site, so none of them are passed on.
+INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Combining marks kept on one letter: enough for any language's accents and tone marks, not for a tower of them.
+MAX_COMBINING_MARKS = 3
+
+
+def visible_text(text: str) -> str:
+    """Return text without invisible formatting characters and with at most a few combining marks per letter."""
+    if text.isascii():
+        return text
+    kept, marks = [], 0
+    for char in INVISIBLE.sub("", text):
+        marks = marks + 1 if unicodedata.combining(char) else 0
+        if marks <= MAX_COMBINING_MARKS:
+            kept.append(char)
+    return "".join(kept)
+
+
+def neutralised(popup: dict) -> dict:
+    """Return a popup with visible_text applied to every text in it, nested ones included."""
+    return {
+        key: visible_text(value) if isinstance(value, str) else neutralised(value) if isinstance(value, dict) else value
+        for key, value in popup.items()
+    }
 
 
 def display_name(first: str | None, last: str | None) -> str:
@@ -77,8 +105,8 @@ def item_id(kind: str, number: int) -> str:
 
 
 def stream_popup(event: dict, notification: dict, now: int | None = None) -> dict:
-    """Describe one stream popup: only what a site visitor may see."""
-    return {
+    """Describe one stream popup: only what a site visitor may see, and none of it invisible."""
+    return neutralised({
         "id": item_id("event", event["id"]),
         "type": "stream",
         "name": display_name(event.get("firstName"), event.get("lastName")),
@@ -98,7 +126,7 @@ def stream_popup(event: dict, notification: dict, now: int | None = None) -> dic
         "timestamp": event["timestamp"],
         "timeAgo": time_ago(event["timestamp"], now),
         "text": popup_text(event, notification, now),
-    }
+    })
 
 
 def amount(total: float | None) -> str | None:
@@ -150,14 +178,14 @@ def conversion_popup(count: int, notification: dict) -> dict:
     window_hours = notification["conversion_window_hours"]
     window = plural(window_hours, "hour")
     people = "1 person" if count == 1 else f"{count} people"
-    return {
+    return neutralised({
         "id": item_id("conversion", notification["id"]),
         "type": "conversion",
         "count": count,
         "message": notification["message"],
         "windowHours": window_hours,
         "text": f"{people} {notification['message']} in the last {window}",
-    }
+    })
 
 
 def popups(notification: dict, guid: str | None = None, now: int | None = None) -> list[dict]:
