@@ -5,8 +5,8 @@ from urllib.parse import unquote
 
 from gevent import monkey
 
-# Before the app is preloaded: its thread-locals, locks and events must be gevent's (greenlet-local, and
-# yielding to the event loop), as the worker would make them after the fork only for code imported later.
+# Before the app is preloaded, not only in the worker after the fork (gevent's worker patches there too): the
+# thread-locals, locks and events create_app makes must already be gevent's, greenlet-local and yielding.
 monkey.patch_all()
 
 from gunicorn.glogging import Logger  # noqa: E402
