@@ -399,4 +399,3 @@ def test_a_blank_string_is_absent_not_a_500(client, app, stream, field):
     assert event["productName"] == "Hat" and event["products"] == [{"name": "Hat", "link": "https://example.com/h"}]
     # Blank counts as not sent: the shown product's fields come from products[], the others stay empty.
     assert event.get(field) == {"productName": "Hat", "productLink": "https://example.com/h"}.get(field)
-
