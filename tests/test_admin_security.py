@@ -120,6 +120,25 @@ def test_wrong_bearer_tokens_count_as_failed_logins(app, client, admin_headers):
     assert client.get("/api/notifications", headers=admin_headers).status_code == 200  # another client
 
 
+def test_an_ipv6_client_is_counted_by_its_slash_64(app, client):
+    for host in range(10):  # ten addresses of one /64, as one IPv6 host may use
+        assert try_token(client, "guess", address=f"2001:db8:1:2::{host + 1:x}").status_code == 401
+    assert try_token(client, ADMIN_TOKEN, address="2001:db8:1:2:ffff::9").status_code == 429
+    assert try_token(client, ADMIN_TOKEN, address="2001:db8:1:3::1").status_code == 302  # the next /64
+
+
+def test_a_session_cookie_copied_before_logout_is_dead_after_it(app, client):
+    assert try_token(client, ADMIN_TOKEN).status_code == 302
+    copied = client.get_cookie("proofhook_session").value
+    page = client.get("/notifications")
+    assert page.status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("proofhook_session", copied)
+    assert thief.get("/notifications").status_code == 302
+    assert thief.get("/api/notifications").status_code == 401
+
+
 def test_nine_failures_still_let_the_right_token_in_and_success_clears_them(app, client):
     for _ in range(9):
         try_token(client, "guess")

@@ -659,3 +659,46 @@ def test_any_form_pairs_give_a_dict_or_a_400_and_both_encodings_agree(pairs):
 def test_plain_form_keys_map_to_their_last_value(pairs):
     data, _ = parse_body(urlencode(pairs).encode(), FORM)
     assert data == dict(pairs)
+
+
+# --- bodies that would cost a second of CPU within the size limit: refused before the costly part ----------
+
+
+MIB = 1024 * 1024
+
+
+def fill(item: bytes, prefix: bytes, suffix: bytes, size: int = MIB) -> bytes:
+    """Return a body of at most `size` bytes: prefix, as many comma-joined items as fit, suffix."""
+    count = (size - len(prefix) - len(suffix)) // (len(item) + 1)
+    return prefix + b",".join([item] * count) + suffix
+
+
+@pytest.mark.parametrize("item", [b"[]", b"{}", b'{"a":1}', b"[" * 30 + b"]" * 30])
+def test_a_json_body_of_tens_of_thousands_of_arrays_or_objects_is_400(item):
+    error = error_of(fill(item, b'{"a":[', b"]}"), JSON)
+    assert (error.status, error.message) == (400, "The JSON body holds more than 20000 objects and arrays.")
+
+
+def test_a_real_order_of_hundreds_of_objects_and_a_long_flat_list_still_parse():
+    order = {"line_items": [{"title": f"Item {i}", "properties": [{"name": "size", "value": "M"}]}
+                            for i in range(500)], "numbers": list(range(50_000)), "big": 1e300}
+    assert parse_body(json.dumps(order).encode(), JSON) == (order, [])
+    assert error_of(b'{"a": 1e400}', JSON).status == 400  # the float check still holds where it can matter
+    assert error_of(b'{"a": "\\ud800"}', JSON).status == 400  # and the lone-surrogate check
+
+
+def test_form_keys_with_tens_of_thousands_of_brackets_are_400():
+    body = b"&".join(b"a%d" % i + b"[b]" * 30 + b"=1" for i in range(1000))
+    error = error_of(body, FORM)
+    assert (error.status, error.message) == (400, "The form's keys have more than 20000 [bracketed] parts in all.")
+
+
+def test_a_form_of_a_quarter_million_fields_is_refused_before_it_is_split():
+    error = error_of(b"&".join([b"a=1"] * (MIB // 4)), FORM)
+    assert error.status == 400 and error.message.startswith("The form separates more than 10000 fields")
+
+
+def test_a_multipart_body_of_thousands_of_parts_is_400():
+    part = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+    error = error_of(part * 1001 + b"--x--\r\n", "multipart/form-data; boundary=x")
+    assert (error.status, error.message) == (400, "The multipart body has more than 1000 parts; at most 1000 are read.")

@@ -34,10 +34,20 @@ def test_db_upgrade_is_idempotent(runner):
     assert "up to date" in runner.invoke(args=["db", "upgrade"]).output
 
 
-def test_info_prints_the_admin_url_and_token(runner, app):
+def test_info_prints_the_admin_url_and_where_the_token_is_never_the_token(runner, app):
     output = runner.invoke(args=["info"]).output
     assert "http://127.0.0.1:8000/notifications" in output
-    assert app.config["ADMIN_TOKEN"] in output
+    assert app.config["ADMIN_TOKEN"] not in output and "the PROOFHOOK_ADMIN_TOKEN you set" in output
+
+
+def test_a_generated_admin_token_is_printed_once_when_generated(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("PROOFHOOK_ADMIN_TOKEN", raising=False)
+    settings = config.load(str(tmp_path), {"DATABASE": str(tmp_path / "db.sqlite3")})
+    assert f"Generated the admin token (kept in {tmp_path / 'admin-token'}): {settings['ADMIN_TOKEN']}" in (
+        capsys.readouterr().err)
+    again = config.load(str(tmp_path), {"DATABASE": str(tmp_path / "db.sqlite3")})
+    assert again["ADMIN_TOKEN"] == settings["ADMIN_TOKEN"] and settings["ADMIN_TOKEN"] not in capsys.readouterr().err
+    assert again["ADMIN_TOKEN_FILE"] == str(tmp_path / "admin-token")
 
 
 def test_an_admin_token_is_generated_once_and_kept(tmp_path):

@@ -1,5 +1,6 @@
 """A locked, full or read-only database: the webhook answers 503 with Retry-After, stores nothing half-way,
 and works again once the fault is gone."""
+import os
 import sqlite3
 import threading
 import time
@@ -143,3 +144,23 @@ def test_a_503_is_logged_for_the_owner_without_the_webhook_token(app_config, cap
     holder.rollback()
     assert "Answered 503 to POST /webhooks/<token>: SQLite says 'database is locked'" in caplog.text
     assert webhook_path(stream).rsplit("/", 1)[1] not in caplog.text
+
+
+@pytest.mark.parametrize("fault", ["deleted", "replaced"])
+def test_a_database_file_deleted_or_replaced_under_the_server_answers_503(app_config, caplog, fault):
+    app = create_app(app_config)
+    client = app.test_client()
+    stream = client.post("/api/notifications", json={"name": "n", "type": "stream"},
+                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).get_json()
+    assert client.post(webhook_path(stream), json=EVENT).status_code == 201
+    path = app.config["DATABASE"]
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    if fault == "replaced":
+        with open(path, "w") as other:
+            other.write("not a database\n")
+    for _ in range(3):
+        response = client.post(webhook_path(stream), json=EVENT)
+        assert_unavailable(response, ("can't be opened",))
+    assert f"{path} was {'deleted' if fault == 'deleted' else 'replaced'}" in caplog.text

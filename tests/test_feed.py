@@ -13,7 +13,7 @@ from flask import request, request_started
 from rjsmin import jsmin
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
-from webhook import create_app, store
+from webhook import create_app, db, present, store
 from webhook.db import open_database, target, transaction
 from webhook.feed import feed_etag
 from webhook.widget import widget_integrity, widget_version
@@ -334,7 +334,7 @@ def test_another_etag_gets_the_whole_feed(client, stream):
     assert response.status_code == 200 and response.get_json()["items"] == []
 
 
-def test_every_change_gives_a_new_etag(app, client, admin_headers, stream):
+def test_every_change_a_visitor_can_see_gives_a_new_etag(app, client, admin_headers, stream):
     def etag(query=""):
         return client.get(feed_path(stream) + query).headers["ETag"]
 
@@ -343,12 +343,32 @@ def test_every_change_gives_a_new_etag(app, client, admin_headers, stream):
     seen.append(etag())
     duplicate = client.post(webhook_path(stream), json={"email": "a@example.com", "orderId": "o-1"})
     assert duplicate.get_json()["status"] == "duplicate" and etag() == seen[-1]  # nothing changed
-    assert cancel(app, stream, "o-1")  # what a refund or cancellation webhook does
+    post(client, stream, email="b@example.com", firstName="Bo", orderId="o-2")
     seen.append(etag())
-    patch(client, admin_headers, stream, feed_max_items=3)
+    patch(client, admin_headers, stream, feed_max_items=1)
     seen.append(etag())
-    seen.append(etag("?guid=shoes"))
-    assert len(set(seen)) == len(seen)
+    assert cancel(app, stream, "o-2")  # what a refund or cancellation webhook does
+    seen.append(etag())
+    assert all(earlier != later for earlier, later in zip(seen, seen[1:]))
+    assert seen[-1] == seen[1]  # the same popups as then: the ETag names what is shown, not how it came to be
+
+
+def test_events_the_feed_does_not_show_leave_its_etag_alone(client, admin_headers, stream, conversion):
+    # Otherwise a visitor could count what the owner chose not to show.
+    patch(client, admin_headers, stream, feed_hide_anonymous=True)
+    patch(client, admin_headers, conversion, conversion_min_count=5)
+    post(client, stream, email="x@example.com", firstName="Nora", guid="hats")
+    before = {path: client.get(path).headers["ETag"]
+              for path in (feed_path(stream), feed_path(stream) + "?guid=shoes", feed_path(conversion))}
+    post(client, stream, email="info@example.com", city="Paris", countryCode="FR")  # anonymous: hidden
+    post(client, stream, email="y@example.com", firstName="Pia", guid="hats")  # another guid than shoes
+    for _ in range(3):
+        post(client, conversion)  # below the minimum of 5
+    after = client.get(feed_path(stream)).headers["ETag"]
+    assert after != before[feed_path(stream)]  # Pia is shown there
+    for path in (feed_path(stream) + "?guid=shoes", feed_path(conversion)):
+        answer = client.get(path, headers={"If-None-Match": before[path]})
+        assert answer.status_code == 304 and answer.headers["ETag"] == before[path], path
 
 
 def test_the_etag_follows_the_clock_and_hides_the_change_counter(app, stream):
@@ -448,3 +468,31 @@ def test_the_notification_page_offers_the_pinned_snippet(client, stream):
         version, integrity = widget_version(), widget_integrity()
     assert f"/widget.js?v={version}&#34; data-key=&#34;{stream['public_key']}&#34;" in page
     assert f"integrity=&#34;{integrity}&#34; crossorigin=&#34;anonymous&#34;" in page
+
+
+@pytest.mark.backends("sqlite")
+def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
+    for n in range(30):
+        post(client, stream, email=f"user{n}@example.com", firstName="Ann", guid=f"g{n % 3}")
+    with app.app_context():
+        conn = db.get_db()
+        statements = []
+        conn.set_trace_callback(statements.append)
+        notification = store.get_notification(stream["id"])
+        present.popups(notification, "random-guid-nobody-has", store.now_ms())
+        conn.set_trace_callback(None)
+        filtered = [sql for sql in statements if "guid = " in sql]
+        assert filtered
+        for sql in filtered:
+            plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "events_by_guid" in plan, plan
+
+
+def test_bidi_overrides_zero_width_characters_and_towers_of_marks_never_reach_visitors(client, make_notification):
+    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off
+    zalgo = "Z" + "\u0301\u0302\u0303\u0304\u0305\u0306" * 6
+    post(client, stream, email="x@example.com", firstName="Nora\u200b\u200d", city="Pa\u202eris",
+         productName="Mat \u202egpj.exe\u2066\u2069" + zalgo + " Crème Phở")
+    [item] = items(client, stream)
+    assert (item["name"], item["city"], item["place"]) == ("Nora", "Paris", "Paris")
+    assert item["product"]["name"] == "Mat gpj.exe" + "Z\u0301\u0302\u0303" + " Crème Phở"

@@ -1,5 +1,6 @@
 """The app under real gunicorn, spoken to over HTTP."""
 import html
+import http.client
 import json
 import re
 import sqlite3
@@ -70,6 +71,30 @@ def test_the_access_log_never_holds_a_webhook_token(tmp_path, geoip_path):
         ).json()
         token = created["webhook_url"].rsplit("/", 1)[1]
         assert requests.post(created["webhook_url"] + "?dry_run=1", json={"email": "a@example.com"}).status_code == 200
+        # The same path percent-encoded two ways (both are served), and the URL as a Referer.
+        connection = http.client.HTTPConnection(base.removeprefix("http://"))
+        for path in (f"/%77ebhooks/{token}?dry_run=1", f"/webhooks%2F{token}?dry_run=1"):
+            connection.request("POST", path, body=b'{"email": "a@example.com"}', headers={
+                "Content-Type": "application/json", "Referer": created["webhook_url"].replace("/webhooks/", "/%77ebhooks/")})
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+        connection.close()
     written = log.read_text()
     assert "POST /webhooks/…?dry_run=1 HTTP/1.1" in written
     assert token not in written
+
+
+def test_a_chunked_body_over_the_limit_is_413_like_one_with_a_content_length(tmp_path, geoip_path):
+    database = tmp_path / "chunked.sqlite3"
+    with gunicorn(served_env(database, geoip_path, MAX_BODY_BYTES=1000)) as (base, _process):
+        url = requests.post(f"{base}/api/notifications", json={"name": "n", "type": "stream"},
+                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()["webhook_url"]
+        answers = []
+        for size in (1000, 1001, 5000):
+            body = json.dumps({"email": "a@example.com", "productName": "Hat", "pad": ""}).encode()
+            body = body.replace(b'"pad": ""', b'"pad": "' + b"x" * (size - len(body)) + b'"')
+            chunks = (body[at:at + 100] for at in range(0, len(body), 100))  # a generator: sent chunked
+            answers.append(requests.post(url, data=chunks, headers={"Content-Type": "application/json"}).status_code)
+    assert answers == [201, 413, 413]
+    assert sqlite3.connect(database).execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1

@@ -461,12 +461,15 @@ def test_hostile_bodies_get_their_4xx_quickly(client, watch, stream, raw, conten
     assert response.status_code == status, response.get_json()
 
 
-def test_100k_products_are_refused_at_once_with_a_short_answer(client, watch, stream):
+def test_10k_products_are_refused_at_once_with_a_short_answer(client, watch, stream):
     # Loading every item first took 8 s and answered with a 4 MB list of per-item errors.
-    body = {"email": "jo@example.com", "products": [{}] * 100_000}
+    body = {"email": "jo@example.com", "products": [{}] * 10_000}
     response = timed_check(client, watch, webhook_path(stream), json=body)
     assert response.status_code == 422 and len(response.get_data()) < 500
-    assert response.get_json()["errors"]["products"] == ["Must have at most 100 items; it has 100000."]
+    assert response.get_json()["errors"]["products"] == ["Must have at most 100 items; it has 10000."]
+    # 100,000 of them are more objects than any body may hold: refused by the parser, as shortly.
+    response = timed_check(client, watch, webhook_path(stream), json={**body, "products": [{}] * 100_000})
+    assert response.status_code == 400 and len(response.get_data()) < 500
 
 
 def test_a_real_order_with_more_than_100_line_items_is_shown_from_the_first_ones(client, watch, stream):

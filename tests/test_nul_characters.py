@@ -33,6 +33,10 @@ def test_notification_text_with_nul_is_a_422_naming_the_field(client, admin_head
     ({"email": "a@example.com", "guid": f"x{NUL}"}, "guid"),
     ({"email": "a@example.com", "orderId": f"o-{NUL}1"}, "orderId"),
     ({"email": "a@example.com", "products": [{"name": f"Hat{NUL}", "link": "https://example.com/h"}]}, "products"),
+    ({"email": "a@example.com", "productName": "Hat", "productLink": f"https://example.com/h{NUL}"}, "productLink"),
+    ({"email": "a@example.com", "productName": "Hat", "productImage": f"https://example.com/{NUL}.png"},
+     "productImage"),
+    ({"email": "a@example.com", "products": [{"name": "Hat", "link": f"https://example.com/h{NUL}x"}]}, "products"),
 ])
 def test_a_webhook_field_with_nul_is_a_422_naming_it_and_stores_nothing(app, client, stream, payload, field):
     response = client.post(webhook_path(stream), json=payload)

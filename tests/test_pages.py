@@ -67,6 +67,13 @@ def test_login_returns_to_the_page_asked_for_but_never_off_site(client):
     assert response.headers["Location"] == "/notifications"
 
 
+@pytest.mark.parametrize("target", ["/%0d%0aX:1", "/\\evil.example.com", "/a\tb", "javascript:alert(1)", "/\u00e9"])
+def test_a_next_that_is_not_a_plain_local_path_goes_to_the_list(client, target):
+    log_in(client)
+    response = client.get("/login", query_string={"next": target.replace("%0d%0a", "\r\n")})
+    assert response.status_code == 302 and response.headers["Location"] == "/notifications"
+
+
 def test_the_list_shows_name_type_url_and_counts(client, stream):
     client.post(webhook_path(stream), json={"email": "a@example.com"})
     log_in(client)

@@ -396,3 +396,18 @@ def test_the_embedded_db_ip_database_locates_a_zapier_order_and_is_credited(app_
     preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
     assert "California" in preview
     assert '<a href="https://db-ip.com">DB-IP</a>' in preview
+
+
+def test_a_platforms_own_order_id_wins_over_an_unsigned_idempotency_key(client, app, stream):
+    answers = [send(client, stream, "shopify_orders_create.json", **{"Idempotency-Key": f"new-key-{n}"})
+               for n in range(4)]
+    assert [answer.status_code for answer in answers] == [201, 200, 200, 200]
+    assert len(stored(app, stream)) == 1
+
+
+def test_standard_webhooks_redeliveries_share_their_webhook_id(client, app, stream):
+    for attempt in range(3):
+        headers = {"webhook-id": "msg_2Lh9KRb", "webhook-timestamp": str(1_760_000_000 + attempt)}
+        answer = client.post(webhook_path(stream), json={"email": "jo.king@example.com"}, headers=headers)
+        assert answer.status_code == (201 if attempt == 0 else 200), answer.get_json()
+    assert len(stored(app, stream)) == 1

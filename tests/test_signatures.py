@@ -379,3 +379,46 @@ def test_svix_headers_are_standard_webhooks():
 def test_a_stripe_whsec_secret_keys_the_hmac_with_the_whole_string():
     secret = "whsec_" + "a1B2" * 8
     verify(stripe(BODY, secret), BODY, secret, NOW)
+
+
+# --- one scheme per notification ------------------------------------------------------------------
+
+
+def test_a_stripe_signature_replayed_as_another_scheme_is_refused(app, client, signed):
+    now = int(time.time())
+    charge = json.dumps(json.loads((FIXTURES / "stripe_charge_succeeded.json").read_text())["body"]).encode()
+    assert post(client, signed, charge, stripe(charge, SECRET, t=now)).status_code == 201
+    # The captured Stripe signature is an HMAC of "{t}.{body}" with the secret's bytes: as a body of its own,
+    # it is exactly what X-Proofhook-Signature (and Shopify, WooCommerce) would sign. Hours later, as often as
+    # one likes, it must still be refused.
+    v1 = stripe(BODY, SECRET, t=now - 3600)["Stripe-Signature"].split(",")[1].removeprefix("v1=")
+    replay = f"{now - 3600}.".encode() + BODY
+    for header in ("X-Proofhook-Signature", "X-Shopify-Hmac-Sha256"):
+        value = "sha256=" + v1 if header == "X-Proofhook-Signature" else base64.b64encode(bytes.fromhex(v1)).decode()
+        response = client.post(webhook_path(signed), data=replay, headers={
+            "Content-Type": "application/x-www-form-urlencoded", header: value})
+        assert response.status_code == 401, response.get_json()
+        assert "stripe-signature" in response.get_json()["message"]
+    assert event_count(app) == 1
+
+
+def test_the_first_valid_call_binds_the_scheme_and_a_new_secret_unbinds_it(app, client, signed, admin_headers):
+    assert post(client, signed, BODY, proofhook(BODY, SECRET)).status_code == 201
+    path = f"/api/notifications/{signed['id']}"
+    assert client.get(path, headers=admin_headers).get_json()["signing_scheme"] == "x-proofhook-signature"
+    other = b'{"email": "jane.doe@example.com"}'
+    assert post(client, signed, other, shopify(other, SECRET)).status_code == 401
+    assert post(client, signed, other, proofhook(other, SECRET)).status_code == 201
+    client.patch(path, json={"signing_secret": SECRET}, headers=admin_headers)
+    assert client.get(path, headers=admin_headers).get_json()["signing_scheme"] is None
+    third = b'{"email": "jo.king@example.com"}'
+    assert post(client, signed, third, shopify(third, SECRET)).status_code == 201
+    assert event_count(app) == 3
+
+
+def test_verify_names_the_scheme_that_verified_and_takes_only_a_bound_one():
+    sign, secret = SCHEMES["Stripe-Signature"]
+    assert verify(sign(BODY, secret), BODY, secret, NOW) == "stripe-signature"
+    assert verify(sign(BODY, secret), BODY, secret, NOW, bound="stripe-signature") == "stripe-signature"
+    with pytest.raises(SignatureError, match="x-proofhook-signature"):
+        verify(sign(BODY, secret), BODY, secret, NOW, bound="x-proofhook-signature")

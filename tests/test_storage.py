@@ -1,4 +1,5 @@
 """The storage layer itself: both backends' connections, migrations, outages, and `flask db copy`."""
+import json
 import threading
 import time
 from contextlib import closing
@@ -242,3 +243,17 @@ def test_a_writer_waits_for_a_lock_at_most_the_busy_timeout_then_gets_a_503(app_
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert 0.3 <= waited < 3
     assert stored(app, "SELECT COUNT(*) AS n FROM events") == [{"n": 0}]
+
+
+def test_a_large_payload_is_kept_bounded_and_a_small_one_whole(client, stream):
+    small = {"email": "a@example.com", "productName": "Hat", "note": "x" * 2000}
+    assert client.post(webhook_path(stream), json=small).status_code == 201
+    large = {"email": "b@example.com", "productName": "Cap", "line_items": [{"title": f"Item {i}", "sku": "S" * 100}
+             for i in range(5000)], "html": "<p>" * 100_000}
+    assert client.post(webhook_path(stream), json=large).status_code == 201
+    rows = stored(client.application, "SELECT raw FROM events ORDER BY id")
+    assert json.loads(rows[0]["raw"]) == small
+    kept = json.loads(rows[1]["raw"])
+    assert len(rows[1]["raw"]) <= 64 * 1024
+    assert kept["line_items"] == large["line_items"][:100] and kept["html"] is None
+    assert (kept["email"], kept["productName"]) == ("b@example.com", "Cap")

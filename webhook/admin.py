@@ -1,6 +1,7 @@
 """The owner's pages: login, the notification list, one notification with its preview."""
 import html
 import json
+import re
 import shlex
 from urllib.parse import urlsplit
 
@@ -56,9 +57,14 @@ CURL_FORM_EXAMPLE = {
 }
 
 
+# A path on this site, in the characters a URL may hold as they are: no scheme or host, no "//" or "/\\" start
+# (browsers read both as another host), no control character (a CR/LF would split the Location header).
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*")
+
+
 def safe_next(target: str | None) -> str:
-    """Return a same-site path to go to after login (never another host)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Return a same-site path to go to after login; anything else goes to the notification list."""
+    if target and LOCAL_PATH.fullmatch(target) and not urlsplit(target).netloc:
         return target
     return url_for("admin.notifications")
 

@@ -32,6 +32,7 @@ def notification_json(notification: dict) -> dict:
         "last_event_at": notification["last_event_at"],
         # The secret itself is never echoed back; whether calls must be signed is.
         "signed": bool(notification.get("signing_secret")),
+        "signing_scheme": notification.get("signing_scheme"),
         "public_key": notification["public_key"],
         "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
         **feed_options(notification),

@@ -2,6 +2,8 @@
 import functools
 import hashlib
 import hmac
+import ipaddress
+import secrets
 
 from flask import abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -53,21 +55,39 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def session_id_hash(session_id: str) -> str:
+    """Return what the server keeps of a session id: its SHA-256 (the database never holds a usable cookie)."""
+    return hashlib.sha256(session_id.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def session_lifetime_ms() -> int:
+    """Return how long an admin session lasts, in milliseconds (Flask's permanent session lifetime)."""
+    return int(current_app.permanent_session_lifetime.total_seconds() * 1000)
+
+
 def log_in() -> None:
-    """Mark this browser session as the admin's."""
+    """Mark this browser session as the admin's, and remember it on the server."""
     session.clear()
+    session_id = secrets.token_urlsafe(32)
+    store.add_admin_session(session_id_hash(session_id), store.now_ms(), session_lifetime_ms())
     session["admin"] = session_marker()
+    session["sid"] = session_id
     session.permanent = True
 
 
 def log_out() -> None:
-    """Forget this browser session."""
+    """End this browser session, on the server too: a copy of its cookie is worth nothing from now on."""
+    if isinstance(session.get("sid"), str):
+        store.end_admin_session(session_id_hash(session["sid"]))
     session.clear()
 
 
 def has_session() -> bool:
-    """Tell whether this browser session belongs to the admin."""
-    return hmac.compare_digest(session.get("admin", ""), session_marker())
+    """Tell whether this browser session belongs to the admin and the server still knows it."""
+    session_id = session.get("sid")
+    if not (hmac.compare_digest(session.get("admin", ""), session_marker()) and isinstance(session_id, str)):
+        return False
+    return store.admin_session_exists(session_id_hash(session_id), store.now_ms() - session_lifetime_ms())
 
 
 def is_admin() -> bool:
@@ -77,8 +97,19 @@ def is_admin() -> bool:
 
 
 def client_address() -> str:
-    """Return the client's address; behind PROOFHOOK_TRUSTED_PROXIES proxies, as ProxyFix found it."""
-    return request.remote_addr or "unknown"
+    """Return the client's address as the login throttle counts it: an IPv6 client by its /64 network."""
+    # Behind PROOFHOOK_TRUSTED_PROXIES proxies, as ProxyFix found it. One IPv6 host is usually given a whole
+    # /64, so counting exact addresses would give a guesser 2**64 fresh starts.
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return address
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def check_token_guessing() -> None:

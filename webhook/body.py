@@ -19,6 +19,11 @@ ACCEPTED_TYPES = (
 MAX_DEPTH = 32
 MAX_INDEX = 1000
 MAX_FIELDS = 10_000
+# What a body may hold, so that reading the worst one within the size limit costs little CPU (figures in the
+# README's "Performance"): a real order has hundreds of objects and bracketed form keys, not tens of thousands.
+MAX_CONTAINERS = 20_000
+MAX_KEY_SEGMENTS = 20_000
+MAX_PARTS = 1000
 
 # Canonical codec names we decode. Others are refused: they are never needed
 # for webhooks and some (punycode) decode in quadratic time.
@@ -29,6 +34,9 @@ _CHARSETS = {
 _BRACKETED = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 _INDEX = re.compile(r"0|[1-9][0-9]*")
+# Only an escape can put a lone surrogate into parsed JSON, and only a long literal can overflow a float.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_HUGE_NUMBER = re.compile(r"[0-9]{309}|[eE]\+?0*[1-9][0-9]{2}")
 _KINDS = {
     list: "an array", str: "a string", bool: "a boolean",
     int: "a number", float: "a number", type(None): "null",
@@ -159,21 +167,32 @@ def load_json(text: str, max_depth: int = MAX_DEPTH) -> object:
 
 
 def _load_json(text: str, max_depth: int) -> object:
-    """Parse strict JSON: no NaN, no infinite floats, no duplicate keys, bounded depth."""
+    """Parse strict JSON: no NaN, no infinite floats, no duplicate keys, bounded depth and size."""
+    # Every object and array costs Python work (the duplicate-key hook, the depth walk): count them first, in C.
+    # Brackets inside strings count too, so this errs on the side of refusing only absurd bodies.
+    containers = text.count("{") + text.count("[")
+    if containers > MAX_CONTAINERS:
+        raise _Rejected(f"holds more than {MAX_CONTAINERS} objects and arrays")
     try:
         value = json.loads(
             text,
             object_pairs_hook=_unique_keys,
             parse_constant=_no_constant,
-            parse_float=_finite_float,
-            parse_int=_convertible_int,
+            # The per-number hook only when a number could overflow: it costs a Python call per float.
+            **({"parse_float": _finite_float} if _HUGE_NUMBER.search(text) else {}),
         )
     except json.JSONDecodeError as error:
         raise _Rejected(f"is not valid JSON: {error}") from None
     except RecursionError:
         # The C decoder recurses once per level, so this is far beyond max_depth.
         raise _Rejected(f"nests deeper than {max_depth} levels") from None
-    _check_tree(value, max_depth)
+    except ValueError:
+        # int() refuses a literal longer than sys.get_int_max_str_digits().
+        limit = sys.get_int_max_str_digits()
+        raise _Rejected(f"contains an integer with more than {limit} digits") from None
+    check_text = _SURROGATE_ESCAPE.search(text) is not None
+    if check_text or containers > max_depth:  # fewer containers than levels can't nest too deep
+        _check_tree(value, max_depth, check_text)
     return value
 
 
@@ -202,29 +221,29 @@ def _finite_float(literal: str) -> float:
     return value
 
 
-def _convertible_int(literal: str) -> int:
-    """Parse a JSON integer, refusing one longer than Python will convert."""
-    try:
-        return int(literal)
-    except ValueError:
-        limit = sys.get_int_max_str_digits()
-        raise _Rejected(f"contains an integer with more than {limit} digits") from None
-
-
-def _check_tree(value: object, max_depth: int) -> None:
-    """Refuse nesting beyond max_depth and lone surrogates, walking without recursion."""
+def _check_tree(value: object, max_depth: int, check_text: bool) -> None:
+    """Refuse nesting beyond max_depth (and, if asked, lone surrogates), walking only containers, without recursion."""
+    if not isinstance(value, (dict, list)):
+        if check_text and isinstance(value, str):
+            _check_text(value)
+        return
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, str):
             _check_text(node)
-        elif isinstance(node, (dict, list)):
-            if depth > max_depth:
-                raise _Rejected(f"nests deeper than {max_depth} levels")
-            if isinstance(node, dict):
-                stack.extend((key, depth) for key in node)
-                node = node.values()
-            stack.extend((child, depth + 1) for child in node)
+            continue
+        if depth > max_depth:
+            raise _Rejected(f"nests deeper than {max_depth} levels")
+        children = node.values() if isinstance(node, dict) else node
+        if check_text and isinstance(node, dict):
+            stack.extend((key, depth) for key in node)
+        walked = _WALKED[check_text]
+        stack.extend([(child, depth + 1) for child in children if child.__class__ in walked])
+
+
+# What the tree walk visits below a container: objects and arrays, and strings when they may hold a surrogate.
+_WALKED = {False: {dict, list}, True: {dict, list, str}}
 
 
 def _check_text(text: str) -> None:
@@ -244,6 +263,9 @@ def _urlencoded_body(raw: bytes, charset: str) -> tuple[dict, list[str]]:
         text = _decode(raw, codec)
     except _Rejected as reason:
         raise BodyError(400, f"The form body {reason}.") from None
+    if text.count("&") >= MAX_FIELDS:
+        # Counted before parse_qsl builds every pair: 262,144 fields fit in 1 MiB.
+        raise BodyError(400, f"The form separates more than {MAX_FIELDS} fields with &; at most {MAX_FIELDS} are read.")
     try:
         pairs = parse_qsl(text, keep_blank_values=True, encoding=codec, errors="strict")
     except UnicodeDecodeError:
@@ -274,6 +296,8 @@ def _multipart_body(raw: bytes, options: dict[str, str]) -> tuple[dict, list[str
     boundary = options.get("boundary", "")
     if not boundary or not boundary.isascii():
         raise BodyError(400, "The multipart Content-Type header needs an ASCII boundary parameter.")
+    if raw.count(b"--" + boundary.encode("ascii")) > MAX_PARTS + 1:
+        raise BodyError(400, f"The multipart body has more than {MAX_PARTS} parts; at most {MAX_PARTS} are read.")
     try:
         parts = _multipart_parts(raw, boundary.encode("ascii"))
     except ValueError as error:
@@ -328,6 +352,9 @@ def _form_fields(pairs: list[tuple[str, str]]) -> tuple[dict, list[str]]:
     if len(pairs) > MAX_FIELDS:
         # Like werkzeug's max_form_parts: 100,000 one-letter fields fit in 1 MiB and cost seconds to place.
         raise BodyError(400, f"The form has {len(pairs)} fields; at most {MAX_FIELDS} are read.")
+    if sum(key.count("[") for key, _ in pairs) > MAX_KEY_SEGMENTS:
+        # Each bracket is a step in building the tree: 10,000 keys 31 levels deep cost almost a second.
+        raise BodyError(400, f"The form's keys have more than {MAX_KEY_SEGMENTS} [bracketed] parts in all.")
     tree = {}
     for key, value in pairs:
         _place(tree, key, value)

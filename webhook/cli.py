@@ -102,11 +102,17 @@ def export_command(notification_id: int, fmt: str, raw: bool, output):
 @click.command("info")
 @with_appcontext
 def info_command():
-    """Print where to open Proofhook and the admin token to log in with."""
+    """Print where to open Proofhook and where its admin token is (never the token: logs are kept)."""
     click.echo(f"Admin:        {absolute_url('admin.notifications')}")
-    click.echo(f"Log in with:  {current_app.config['ADMIN_TOKEN']}")
+    click.echo(f"Log in with:  {admin_token_source()}")
     click.echo(f"Database:     {describe(current_app.config)}")
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
+
+
+def admin_token_source() -> str:
+    """Say where the admin token comes from: the environment, or the file it was generated into."""
+    kept_in = current_app.config["ADMIN_TOKEN_FILE"]
+    return f"the admin token in {kept_in}" if kept_in else "the PROOFHOOK_ADMIN_TOKEN you set"
 
 
 AGE_UNITS_MS = {"d": DAY_MS, "h": HOUR_MS}

@@ -1,6 +1,7 @@
 """Defaults and the PROOFHOOK_ environment, each setting with its type."""
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from .enrich.geoip import default_database_path
@@ -50,8 +51,8 @@ def from_environment(environ=os.environ) -> dict:
     return found
 
 
-def kept_secret(instance_path: str, filename: str) -> str:
-    """Return a random secret generated once and kept in the instance folder."""
+def kept_secret(instance_path: str, filename: str, announce: str | None = None) -> str:
+    """Return a random secret generated once and kept in the instance folder; print it, if asked, when new."""
     path = Path(instance_path) / filename
     try:
         return path.read_text().strip()
@@ -66,6 +67,9 @@ def kept_secret(instance_path: str, filename: str) -> str:
         return path.read_text().strip()
     with os.fdopen(fd, "w") as out:
         out.write(secret + "\n")
+    if announce:
+        # The one time it is printed: start-up logs are kept and shared, so later starts name the file instead.
+        print(f"Generated {announce} (kept in {path}): {secret}", file=sys.stderr)
     return secret
 
 
@@ -91,8 +95,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         require_shared_secrets(settings)
     if not settings["DATABASE"]:
         settings["DATABASE"] = os.path.join(instance_path, "proofhook.sqlite3")
+    settings["ADMIN_TOKEN_FILE"] = None  # where a generated admin token is kept (`flask info` names it)
     if not settings["ADMIN_TOKEN"]:
-        settings["ADMIN_TOKEN"] = kept_secret(instance_path, "admin-token")
+        settings["ADMIN_TOKEN"] = kept_secret(instance_path, "admin-token", announce="the admin token")
+        settings["ADMIN_TOKEN_FILE"] = os.path.join(instance_path, "admin-token")
     if not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = kept_secret(instance_path, "secret-key")
     if settings["GEOIP_DATABASE"] is None:

@@ -114,8 +114,32 @@ def get_db():
         if cfg.get("DATABASE_URL"):
             g.db = postgres.pooled(cfg["DATABASE_URL"], cfg["DATABASE_POOL_SIZE"], cfg["BUSY_TIMEOUT_MS"] / 1000)
         else:
+            check_same_file(current_app)
             g.db = thread_connection(current_app)
     return g.db
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    """Return a file's (device, inode), or None when there is no file at the path."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def check_same_file(app) -> None:
+    """Refuse to go on when the SQLite file was deleted or replaced since this app first opened it."""
+    # An open connection writes on into a deleted file (lost at the next start), and a file moved in its place
+    # is another database, or none: either way, acknowledging an event now would be a lie. The 503 says why.
+    path = app.config["DATABASE"]
+    known = app.extensions["proofhook_db_files"]
+    found = file_identity(path)
+    if known.setdefault(path, found) != found:
+        what = "deleted" if found is None else "replaced by another file"
+        raise sqlite3.OperationalError(
+            f"unable to open database file: {path} was {what} while the server ran; restart it to use the file now there"
+        )
 
 
 def thread_connection(app) -> sqlite3.Connection:
@@ -447,9 +471,12 @@ def backup_command(target: str, force: bool):
 def init_app(app) -> None:
     """Register teardown and the `db` commands, and bring the schema up to date."""
     app.extensions["proofhook_db"] = threading.local()
+    app.extensions["proofhook_db_files"] = {}  # SQLite file → its (device, inode) when first opened
     app.extensions["proofhook_group_commit"] = GroupCommit(transaction, app.config["BUSY_TIMEOUT_MS"] / 1000)
     app.teardown_appcontext(close_db)
     app.cli.add_command(db_cli)
     # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.
     with closing(open_database(target(app.config), app.config)) as conn:
         upgrade(conn)
+    if not app.config.get("DATABASE_URL"):
+        app.extensions["proofhook_db_files"][app.config["DATABASE"]] = file_identity(app.config["DATABASE"])

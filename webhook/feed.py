@@ -37,10 +37,10 @@ def feed_clock() -> int:
 
 def feed_etag(key: str, notification_id: int, feed_version: int, clock: int, guid: str | None,
               lang: str | None = None) -> str:
-    """Return the feed's ETag: an HMAC, so the public never learns the change counter (a sales count)."""
+    """Return the name of a feed body in this process's cache: an HMAC of all the body depends on."""
     # The public key too: SQLite gives a deleted notification's id to the next one made, whose change
-    # counter starts again from 0, and the ETag is also the key of the bodies cached in this process.
-    # `lang` is the language asked for (None: the notification's own, which its feed_version covers).
+    # counter starts again from 0. `lang` is the language asked for (None: the notification's own, which its
+    # feed_version covers).
     name = f"{FEED_FORMAT}|{key}|{notification_id}|{feed_version}|{clock}|{guid}|{lang}"
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()[:32]
@@ -68,40 +68,44 @@ def show_feed(key: str):
 def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool = True, lang: str | None = None):
     """Return a feed read's (status, headers, body), or None for an unknown key."""
     # With `build` false (FeedShortcut's case), a body this process hasn't built yet is None as well.
-    # The ETag needs two columns of one indexed row; the whole notification only when a body must be built.
+    # The cache key needs two columns of one indexed row; the whole notification only when a body must be built.
     found = store.feed_version_by_public_key(key)
     if found is None:
         return None
     clock = feed_clock()
-    etag = feed_etag(key, found[0], found[1], clock, guid, lang)
+    built = feed_body(key, guid, clock, feed_etag(key, found[0], found[1], clock, guid, lang), build, lang)
+    if built is None:
+        return None
+    etag, body = built
     headers = [*cache_headers(etag, FEED_MAX_AGE), *PUBLIC_HEADERS]
-    # Weak comparison, lists and `*` as RFC 9110 says for If-None-Match; the 304 costs the one lookup above.
+    # Weak comparison, lists and `*` as RFC 9110 says for If-None-Match.
     if parse_etags(if_none_match).contains_weak(etag):
         return 304, headers, b""
-    body = feed_body(key, guid, clock, etag, build, lang)
-    if body is None:
-        return None
     return 200, [("Content-Type", "application/json"), *headers], body
 
 
-def feed_body(key: str, guid: str | None, clock: int, etag: str, build: bool = True,
-              lang: str | None = None) -> bytes | None:
-    """Return the feed's JSON, built once per ETag in each process: the ETag names all the body depends on."""
+def feed_body(key: str, guid: str | None, clock: int, name: str, build: bool = True,
+              lang: str | None = None) -> tuple[str, bytes] | None:
+    """Return the feed's (ETag, JSON), built once per name in each process: the name says all the body depends on."""
     # Every change a visitor could see (an event, a cancellation, a purge, the settings) bumps feed_version,
-    # and the minute and guid are in the ETag too, so a body cached under it can't be stale. Many visitors
-    # read the same feed, so most 200s cost no more than a 304. A change landing between the ETag's lookup
-    # and this one only makes the body newer than its ETag says, never older.
+    # and the minute and guid are in the name too, so a body cached under it can't be stale. Many visitors
+    # read the same feed, so most reads cost no more than a lookup. A change landing between the version's
+    # lookup and this one only makes the body newer than its name says, never older. The ETag is a MAC of
+    # the body itself: an event the feed doesn't show (too few conversions, hidden, another guid) bumps the
+    # version but leaves the ETag as it was, so visitors can't count what the owner chose not to show.
     cache = current_app.extensions["proofhook_feeds"]
-    body = cache.get(etag)
-    if body is None and build:
+    built = cache.get(name)
+    if built is None and build:
         notification = store.notification_by_public_key(key)
         if notification is None:
-            abort(404, NO_SUCH_KEY)  # deleted since the ETag's lookup
+            abort(404, NO_SUCH_KEY)  # deleted since the version's lookup
         if len(cache) >= FEED_CACHE_SIZE:
             cache.clear()  # a minute later every entry is stale anyway
         document = feed(notification, guid, clock, lang)
-        body = cache[etag] = current_app.json.dumps(document, separators=(",", ":")).encode()
-    return body
+        body = current_app.json.dumps(document, separators=(",", ":")).encode()
+        secret = current_app.config["SECRET_KEY"].encode()
+        built = cache[name] = (hmac.new(secret, body, hashlib.sha256).hexdigest()[:32], body)
+    return built
 
 
 def cache_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
@@ -115,9 +119,9 @@ class FeedShortcut:
 
     # Every page view of every owner's site reads a feed, and Flask's request machinery (context, session,
     # routing, hooks) cost more than the read itself: `make bench` had a 304 at 0.56x the bare app through
-    # Flask. This takes only a plain GET of a well-formed key whose answer is a 304 or a body this process
-    # has already built, through the same read_feed and the same headers. Anything else (a query string,
-    # HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
+    # Flask. This takes only a plain GET of a well-formed key whose body (and so its ETag, for a 304 too)
+    # this process has already built, through the same read_feed and the same headers. Anything else (a query
+    # string, HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
     PATH = re.compile(rf"/feed/({store.TOKEN_PATTERN})\.json")
     STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 

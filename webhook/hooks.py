@@ -22,10 +22,10 @@ def receive(token: str):
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
     check_rate(notification["id"])
-    raw = request.get_data()
+    raw = read_body()
     scheme = None
     if notification["signing_secret"]:
-        scheme = check_signature(raw, notification["signing_secret"], absolute_url("hooks.receive", token=token))
+        scheme = check_signature(raw, notification, absolute_url("hooks.receive", token=token))
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip())
     warnings += outcome.warnings
@@ -51,6 +51,16 @@ def receive(token: str):
     return {"status": "created", "event": event_json(event), "preview_url": preview, "warnings": warnings}, 201
 
 
+def read_body() -> bytes:
+    """Return the raw body; a chunked one longer than the limit is a 413, like one whose Content-Length is."""
+    raw = request.get_data()
+    if request.content_length is None and len(raw) >= current_app.config["MAX_BODY_BYTES"]:
+        # werkzeug stops reading a chunked body at the limit without a word: is there more behind it?
+        if request.environ["wsgi.input"].read(1):
+            abort(413, f"The body is larger than {current_app.config['MAX_BODY_BYTES']} bytes; nothing was stored.")
+    return raw
+
+
 def check_rate(notification_id: int) -> None:
     """Answer 429 with Retry-After when a notification's calls this minute are over the limit."""
     # Every call counts, unsigned and invalid ones too: a flood of junk is abuse as much as a flood of events.
@@ -59,9 +69,15 @@ def check_rate(notification_id: int) -> None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 
 
-def check_signature(raw: bytes, secret: str, url: str) -> str:
-    """Return the header of the scheme that verified the raw body (with `url`, the webhook URL, for Square); else 401."""
+def check_signature(raw: bytes, notification: dict, url: str) -> str:
+    """Answer 401 unless the raw body (with `url`, the webhook URL, for Square) is signed with the notification's
+    secret and scheme; return the scheme."""
+    bound = notification["signing_scheme"]
     try:
-        return verify(request.headers, raw, secret, time.time(), url)
+        scheme = verify(request.headers, raw, notification["signing_secret"], time.time(), bound, url)
     except SignatureError as exc:
         abort(401, str(exc))
+    if bound is None:
+        # The first valid call chooses the scheme for good: a signature made for another can't be replayed here.
+        store.bind_signing_scheme(notification["id"], scheme)
+    return scheme

@@ -47,11 +47,22 @@ def read_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
         return ping, []
 
 
-def dedup_key(headers, data: dict) -> str | None:
-    """Return the idempotency key: the Idempotency-Key header, else the payload's own id."""
-    header = (headers.get("Idempotency-Key") or "").strip()
-    if header:
-        return bounded_key("Idempotency-Key", header)
+def dedup_key(headers, data: dict, from_platform: bool = False) -> str | None:
+    """Return the idempotency key: a platform's own id, Standard Webhooks' webhook-id, Idempotency-Key, the id."""
+    own = payload_id(data)
+    if from_platform and own:
+        # A store's order id is in the (signed) body; an Idempotency-Key header beside it is not signed by anyone.
+        return own
+    for name in ("webhook-id", "svix-id", "Idempotency-Key"):
+        header = (headers.get(name) or "").strip()
+        if header:
+            # Standard Webhooks' message id is signed and stays the same on every redelivery.
+            return bounded_key(name, header)
+    return own
+
+
+def payload_id(data: dict) -> str | None:
+    """Return the payload's own id (the first of ID_KEYS it has), checked as a dedup key."""
     for key in ID_KEYS:
         value = data.get(key)
         if isinstance(value, bool) or value is None:
@@ -80,7 +91,7 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
     if mapped.ignored or mapped.cancels:
         return outcome
     payload = mapped.data
-    outcome.dedup_key = dedup_key(headers, payload)
+    outcome.dedup_key = dedup_key(headers, payload, from_platform=mapped.mapping != "generic")
     if outcome.dedup_key and not history:
         # Dedup first: a payment's second event (payment_intent.succeeded after checkout.session.completed)
         # is a duplicate even when it would not validate on its own.

@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 
 from flask import current_app
 
@@ -17,6 +18,33 @@ MINUTE_MS, HOUR_MS = 60_000, 3_600_000
 INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
 # A {slot} in a popup line's pattern ("{name} from {place}").
 SLOT = re.compile(r"\{(\w+)\}")
+
+# Characters that change how the text around them reads without being seen: bidi embeddings, overrides and
+# isolates (U+202E turns "gpj.exe" around), marks, zero-width spaces and joiners, the BOM. A buyer's text
+# reaches every visitor of the owner's site, so none of them are passed on.
+INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Combining marks kept on one letter: enough for any language's accents and tone marks, not for a tower of them.
+MAX_COMBINING_MARKS = 3
+
+
+def visible_text(text: str) -> str:
+    """Return text without invisible formatting characters and with at most a few combining marks per letter."""
+    if text.isascii():
+        return text
+    kept, marks = [], 0
+    for char in INVISIBLE.sub("", text):
+        marks = marks + 1 if unicodedata.combining(char) else 0
+        if marks <= MAX_COMBINING_MARKS:
+            kept.append(char)
+    return "".join(kept)
+
+
+def neutralised(popup: dict) -> dict:
+    """Return a popup with visible_text applied to every text in it, nested ones included."""
+    return {
+        key: visible_text(value) if isinstance(value, str) else neutralised(value) if isinstance(value, dict) else value
+        for key, value in popup.items()
+    }
 
 
 def display_name(first: str | None, last: str | None, language: str = DEFAULT) -> str:
@@ -156,7 +184,7 @@ def stream_popup(event: dict, notification: dict, now: int | None = None, langua
         # The widget links the mark to /proof/<public key>/<id>, which says how the event arrived.
         arrival = event.get("arrival")
         popup["proof"] = {"kind": arrival, "label": say(language, PROOF_LABELS.get(arrival, PROOF_LABELS[None]))}
-    return popup
+    return neutralised(popup)
 
 
 def amount(total: float | None) -> str | None:
@@ -214,14 +242,14 @@ def conversion_popup(count: int, notification: dict, language: str | None = None
     else:
         text = say_count(language, "{count} person {message} {window}", "{count} people {message} {window}",
                          count, message=notification["message"], window=window)
-    return {
+    return neutralised({
         "id": item_id("conversion", notification["id"]),
         "type": "conversion",
         "count": count,
         "message": message(notification, language),
         "windowHours": window_hours,
         "text": text,
-    }
+    })
 
 
 def popups(notification: dict, guid: str | None = None, now: int | None = None,

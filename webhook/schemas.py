@@ -95,7 +95,7 @@ class HttpUrl(BlankIsAbsent, fields.Url):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = value.strip()
+            value = refuse_nul(value.strip())  # marshmallow's URL pattern lets a NUL through in the path
             if len(value) > 2048:
                 raise ValidationError("Must be at most 2048 characters.")
         return super()._deserialize(value, attr, data, **kwargs)
@@ -485,6 +485,8 @@ class NotificationObjectSchema(Schema):
     event_count_24h = fields.Integer(required=True)
     last_event_at = fields.Integer(required=True, allow_none=True)
     signed = fields.Boolean(required=True, metadata={"description": "whether calls must be signed"})
+    signing_scheme = fields.String(allow_none=True, required=True, metadata={
+        "description": "the signature header this notification takes, set by its first valid signed call"})
     template = fields.String(required=True, allow_none=True)
     public_key = fields.String(required=True, metadata={"description": "the feed's key; safe to publish"})
     feed_url = fields.String(required=True)

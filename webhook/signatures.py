@@ -159,7 +159,8 @@ def verify_proofhook(value: str, headers: Mapping, body: bytes, secret: str, now
         raise SignatureError("X-Proofhook-Signature: the signature does not match this body and the signing secret.")
 
 
-# Header (lower case) → its verifier, in the order they are looked for: the first header present decides.
+# Header (lower case) → its verifier, in the order they are looked for: the first header present decides. The
+# header is also the scheme's name: a notification is bound to the one its first valid call used (see verify).
 SCHEMES = {
     "x-shopify-hmac-sha256": base64_body_hmac("X-Shopify-Hmac-Sha256"),
     "x-wc-webhook-signature": base64_body_hmac("X-WC-Webhook-Signature"),
@@ -179,17 +180,24 @@ SCHEMES = {
 SIGNS_URL = {"x-square-hmacsha256-signature"}
 
 
-def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, url: str = "") -> str:
-    """Accept a call signed with `secret` by one of the known schemes and return its header; else SignatureError.
+def verify(headers: Mapping, raw_body: bytes, secret: str, now: float, bound: str | None = None, url: str = "") -> str:
+    """Accept a call signed with `secret` by one known scheme (only `bound`, if given); return the scheme's name.
 
+    Several schemes HMAC the same bytes with the same key (Stripe's "{t}.{body}" is a body to the others), so
+    a signature made for one would pass another: a notification that has been bound to a scheme takes no other.
     `url` is the webhook URL as handed out, which Square signs along with the body.
     """
     lowered = {str(name).lower(): str(value) for name, value in headers.items()}
     for header, verify_scheme in SCHEMES.items():
-        if header in lowered:
+        if header in lowered and bound in (None, header):
             signed = url.encode("utf-8") + raw_body if header in SIGNS_URL else raw_body
             verify_scheme(lowered[header], lowered, signed, secret, now)
             return header
+    if bound is not None:
+        raise SignatureError(
+            f"This webhook takes only {bound} signatures (the scheme of its first signed call); send that header,"
+            " or set the signing secret again to change the scheme."
+        )
     raise SignatureError(
         "This webhook requires a signature: send X-Proofhook-Signature, X-Shopify-Hmac-Sha256,"
         " X-WC-Webhook-Signature, Stripe-Signature, Standard Webhooks' webhook-signature, Paddle-Signature,"

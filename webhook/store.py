@@ -93,6 +93,8 @@ NOTIFICATION_SETTINGS += PRIVACY_OPTIONS
 # The popup's language and look (migration 0008_popup_looks_language).
 LOOK_OPTIONS = ("language", "theme", "accent", "corners", "size", "picture")
 NOTIFICATION_SETTINGS += LOOK_OPTIONS
+# The signature scheme a notification takes (migration 0006_hardening): set by its first valid signed call.
+NOTIFICATION_SETTINGS += ("signing_scheme",)
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
@@ -113,6 +115,8 @@ def create_notification(**settings) -> dict:
 
 def update_notification(notification_id: int, **settings) -> dict | None:
     """Change some of a notification's settings; return it, or None if it doesn't exist."""
+    if "signing_secret" in settings:
+        settings["signing_scheme"] = None  # a new secret may come from another sender: its first call tells
     columns = [name for name in NOTIFICATION_SETTINGS if name in settings]
     assignments = "".join(f"{name} = ?, " for name in columns)
     conn = get_db()
@@ -122,6 +126,16 @@ def update_notification(notification_id: int, **settings) -> dict | None:
             (*(settings[name] for name in columns), now_ms(), notification_id),
         ).rowcount
     return get_notification(notification_id) if changed else None
+
+
+def bind_signing_scheme(notification_id: int, scheme: str) -> None:
+    """Bind a notification to the signature scheme of its first valid call, unless one is bound already."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute(
+            "UPDATE notifications SET signing_scheme = ? WHERE id = ? AND signing_scheme IS NULL",
+            (scheme, notification_id),
+        )
 
 
 def list_notifications() -> list[dict]:
@@ -270,6 +284,34 @@ class RolledBack(Exception):
     """Raised inside a transaction to undo it on purpose."""
 
 
+# The received payload is kept for templates' payload paths, `?raw=1` exports and erasure; an event needs a
+# fraction of a large one. Above this many bytes of JSON, lists keep their first items and long strings go
+# (never cut: half an email address would escape erasure); a payload still too large is kept as {}.
+MAX_KEPT_PAYLOAD = 64 * 1024
+KEPT_LIST_ITEMS = 100
+KEPT_STRING_CHARS = 1000
+
+
+def kept_payload(raw: dict) -> str:
+    """Return the JSON of the payload to store: all of it when small, else a bounded copy of it."""
+    text = json.dumps(raw, ensure_ascii=False)
+    if len(text) <= MAX_KEPT_PAYLOAD:
+        return text
+    text = json.dumps(trimmed(raw), ensure_ascii=False)
+    return text if len(text) <= MAX_KEPT_PAYLOAD else "{}"
+
+
+def trimmed(value):
+    """Return a copy of a payload with each list cut to its first items and long strings left out."""
+    if isinstance(value, dict):
+        return {key: trimmed(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [trimmed(child) for child in value[:KEPT_LIST_ITEMS]]
+    if isinstance(value, str) and len(value) > KEPT_STRING_CHARS:
+        return None
+    return value
+
+
 def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[list, list]:
     """Return the events columns and values that store one event."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
@@ -278,7 +320,7 @@ def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         now_ms(),
         *(event.get(key) for key in EVENT_COLUMNS),
         *(json.dumps(event.get(key)) if event.get(key) is not None else None for key in JSON_COLUMNS),
-        json.dumps(raw, ensure_ascii=False),
+        kept_payload(raw),
         dedup_key,
     ]
     if event.get("cancelledAt") is not None:
@@ -458,6 +500,29 @@ def clear_login_failures(client: str) -> None:
     conn = get_db()
     with transaction(conn):
         conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))
+
+
+def add_admin_session(id_hash: str, now: int, lifetime_ms: int) -> None:
+    """Remember a new admin session, and forget those older than a session's lifetime."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE created_at < ?", (now - lifetime_ms,))
+        conn.execute("INSERT INTO admin_sessions (id_hash, created_at) VALUES (?, ?)", (id_hash, now))
+
+
+def admin_session_exists(id_hash: str, since: int) -> bool:
+    """Tell whether an admin session is known and began after `since`."""
+    row = get_db().execute(
+        "SELECT 1 FROM admin_sessions WHERE id_hash = ? AND created_at >= ?", (id_hash, since)
+    ).fetchone()
+    return row is not None
+
+
+def end_admin_session(id_hash: str) -> None:
+    """Forget an admin session (its owner logged out)."""
+    conn = get_db()
+    with transaction(conn):
+        conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?", (id_hash,))
 
 
 # --- activity: impressions and clicks (migration 0005_activity) --------------------------------

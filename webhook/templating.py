@@ -1,11 +1,11 @@
 """Message templates: `{{variable}}` placeholders, checked when saved and filled in for visitors.
 
 present.py supplies the known variables (`{{name}}`, `{{city}}`, `{{product.name}}`, …). Any other
-name is a dot path into the event's raw payload (`{{order.note}}`, `{{line_items.0.title}}`), with
-one rule that protects buyers: a path renders empty when any of its keys looks like contact
-details, a network address, a last or full name, or a secret (see `private_key`), and so does a
-value that holds an email or IP address or a link, whatever its key. Unknown variables render empty too.
-The result is plain text: whoever shows it escapes it.
+name is a dot path into the event's raw payload (`{{line_items.0.title}}`, `{{order.quantity}}`), and
+it renders only when its last key is one of a short list of things about the order and its products
+(SHOWN_KEYS): everything else a buyer's payload holds, named in any language, stays out by construction.
+A value that holds an email or IP address, a link or a phone-like run of digits renders empty too, whatever
+its key. Unknown variables render empty. The result is plain text: whoever shows it escapes it.
 """
 import ipaddress
 import re
@@ -23,20 +23,20 @@ CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
 NON_WORD = re.compile(r"[^a-z0-9]+")
 # Links in a payload are often private pages: receipts, order status, payment and invoice URLs.
 URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.I)
+# Candidates for an IPv6 address inside text (checked by ipaddress), and runs of digits long enough for a phone.
+IPV6_CANDIDATE = re.compile(r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+PHONE = re.compile(r"\d(?:[\s().-]*\d){6,}")
 
-# A key is private when one of its words is one of these ("browser_ip", "address_1", "api_key")…
-PRIVATE_WORDS = {
-    "ip", "ips", "ipv4", "ipv6", "addr", "tel", "fax", "mobile", "zip", "street", "line1", "line2",
-    "line3", "lat", "lng", "lon", "key", "keys", "pin", "cvc", "cvv", "ssn", "card", "last4", "hash",
-    "agent", "session", "cookie", "auth", "authorization", "credentials", "fingerprint", "passport",
+# The only payload keys a template may show (compared as their words run together, "variant_title" →
+# "varianttitle"): about the order and what was bought, or what the popup shows anyway (a first name, a
+# place). An allow-list, not a list of bad words: a key nobody thought of ("nachname", "mobile") stays hidden.
+SHOWN_KEYS = {
+    "title", "producttitle", "productname", "varianttitle", "variantname", "sku", "vendor", "brand",
+    "category", "producttype", "quantity", "qty", "count", "price", "amount", "total", "subtotal",
+    "discount", "currency", "plan", "planname", "interval", "color", "colour", "size", "gift",
+    "firstname", "city", "state", "province", "country", "countrycode",
 }  # fmt: skip
-# …or when its words run together contain one of these ("contact_email", "billingLastName").
-PRIVATE_PARTS = (
-    "mail", "phone", "address", "lastname", "surname", "familyname", "fullname", "maidenname",
-    "password", "passwd", "secret", "token", "signature", "hmac", "postcode", "postalcode",
-    "zipcode", "latitude", "longitude", "iban", "birth", "taxid",
-)  # fmt: skip
-# A bare "name" is a person's full name unless the path goes through a product or line item.
+# A bare "name" is shown only on a product or line item: anywhere else it is a person's full name.
 THING_KEYS = {"product", "products", "lineitems", "lineitem", "items", "item", "variant", "variants", "plan"}
 
 
@@ -87,7 +87,7 @@ def raw_value(raw, path: str) -> str | None:
     if not VARIABLE.fullmatch(path):
         return None
     steps = path.split(".")
-    if any(private_key(step) for step in steps) or is_person_name(steps):
+    if not shown_path(steps):
         return None
     value = raw
     for step in steps:
@@ -113,11 +113,16 @@ def scalar_text(value) -> str | None:
 
 
 def looks_private(text: str) -> bool:
-    """Tell whether text holds an email or IP address or a link, wherever in the payload it was found."""
-    if EMAIL.search(text) or IPV4.search(text) or URL.search(text):
+    """Tell whether text holds an email or IP address, a link or a phone number, wherever it was found."""
+    if EMAIL.search(text) or IPV4.search(text) or URL.search(text) or PHONE.search(text):
         return True
+    return any(is_ip(candidate) for candidate in IPV6_CANDIDATE.findall(text))
+
+
+def is_ip(text: str) -> bool:
+    """Tell whether a piece of text is an IP address."""
     try:
-        ipaddress.ip_address(text.strip())
+        ipaddress.ip_address(text.strip(".:") if "::" not in text else text.rstrip("."))
     except ValueError:
         return False
     return True
@@ -129,15 +134,9 @@ def words(key: str) -> list[str]:
     return [word for word in NON_WORD.split(spaced.lower()) if word]
 
 
-def private_key(key: str) -> bool:
-    """Tell whether a payload key may hold contact details, an address, a last name or a secret."""
-    parts = words(key)
-    joined = "".join(parts)
-    return any(word in PRIVATE_WORDS for word in parts) or any(part in joined for part in PRIVATE_PARTS)
-
-
-def is_person_name(steps: list[str]) -> bool:
-    """Tell whether a path ends in a plain name that belongs to a person, not to a product."""
-    if "".join(words(steps[-1])) not in ("name", "names"):
-        return False
-    return not any("".join(words(step)) in THING_KEYS for step in steps[:-1])
+def shown_path(steps: list[str]) -> bool:
+    """Tell whether a payload path ends in a key a visitor may see (a bare name only on a product)."""
+    leaf = "".join(words(steps[-1]))
+    if leaf in ("name", "names"):
+        return any("".join(words(step)) in THING_KEYS for step in steps[:-1])
+    return leaf in SHOWN_KEYS
