@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 
-from . import store
+from . import db, store
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ class Sweeper:
             except Exception:  # the thread must outlive a database outage; the next sweep tries again
                 log.exception("Retention: expired events could not be deleted this time")
                 return {}
+            finally:
+                # Held between sweeps, a connection opened during an outage (a read-only disk) would keep
+                # SQLite's shared memory of the file read-only for the whole process after the disk is back.
+                db.drop_thread_connection(self.app)
         for notification_id, count in expired.items():
             log.info("Retention: deleted %d expired events of notification %d", count, notification_id)
         return expired
