@@ -185,6 +185,15 @@ def test_a_template_s_payload_path_cannot_name_a_hidden_city(client, make_notifi
     assert item["place"] == "United States" and item["text"] == "ordered from in"
 
 
+def test_no_payload_path_names_a_place_the_precision_hides(client, make_notification):
+    notification = make_notification(place_precision="none", min_place_events=1,
+                                     template="shipped to {{shipping_address.city}}, {{shipping_address.country}}")
+    post(client, notification, city="Miami", state="Florida", countryCode="US",
+         shipping_address={"city": "Tinytown", "country": "Norway"})
+    [item] = feed(client, notification)
+    assert item["place"] is None and item["text"] == "shipped to ,"
+
+
 def test_the_preview_shows_what_visitors_will_see(client, make_notification):
     notification = make_notification()
     post(client, notification, city="Miami", state="Florida", countryCode="US")

@@ -330,27 +330,10 @@ def place_guard(notification: dict, now: int):
         return "none" if wanted == "none" else "country"
 
     def guard(event: dict) -> dict:
-        """Return the event with the place parts it may not show left out, of its payload too."""
-        dropped = PLACE_LEVELS[level(event)]
-        hidden = {str(event[key]).strip().casefold() for key in dropped if event.get(key)}
-        guarded = {**event, **dict.fromkeys(dropped)}
-        if hidden and notification.get("template"):
-            # A template's payload path ({{billing.city}}) must not name what the guard hides.
-            guarded["raw"] = without_values(event.get("raw"), hidden)
-        return guarded
+        """Return the event with the place parts it may not show left out."""
+        return {**event, **dict.fromkeys(PLACE_LEVELS[level(event)])}
 
     return guard
-
-
-def without_values(value, hidden: set[str]):
-    """Return a payload with every text equal (case-folded) to one of `hidden` left out."""
-    if isinstance(value, dict):
-        return {key: without_values(item, hidden) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_values(item, hidden) for item in value]
-    if isinstance(value, str) and value.strip().casefold() in hidden:
-        return None
-    return value
 
 
 def feed(notification: dict, guid: str | None = None, now: int | None = None, language: str | None = None) -> dict:

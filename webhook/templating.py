@@ -28,13 +28,15 @@ IPV6_CANDIDATE = re.compile(r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 PHONE = re.compile(r"\d(?:[\s().-]*\d){6,}")
 
 # The only payload keys a template may show (compared as their words run together, "variant_title" →
-# "varianttitle"): about the order and what was bought, or what the popup shows anyway (a first name, a
-# place). An allow-list, not a list of bad words: a key nobody thought of ("nachname", "mobile") stays hidden.
+# "varianttitle"): about the order and what was bought, or a first name, which the popup shows anyway. An
+# allow-list, not a list of bad words: a key nobody thought of ("nachname", "mobile") stays hidden. No place:
+# {{city}}, {{state}}, {{country}} and {{location}} carry the place as the owner's precision and the
+# small-place guard allow, where a payload's own (a shipping town, say) would name what they hide.
 SHOWN_KEYS = {
     "title", "producttitle", "productname", "varianttitle", "variantname", "sku", "vendor", "brand",
     "category", "producttype", "quantity", "qty", "count", "price", "amount", "total", "subtotal",
     "discount", "currency", "plan", "planname", "interval", "color", "colour", "size", "gift",
-    "firstname", "city", "state", "province", "country", "countrycode",
+    "firstname",
 }  # fmt: skip
 # A bare "name" is shown only on a product or line item: anywhere else it is a person's full name.
 THING_KEYS = {"product", "products", "lineitems", "lineitem", "items", "item", "variant", "variants", "plan"}
