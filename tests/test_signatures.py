@@ -422,3 +422,10 @@ def test_verify_names_the_scheme_that_verified_and_takes_only_a_bound_one():
     assert verify(sign(BODY, secret), BODY, secret, NOW, bound="stripe-signature") == "stripe-signature"
     with pytest.raises(SignatureError, match="x-proofhook-signature"):
         verify(sign(BODY, secret), BODY, secret, NOW, bound="x-proofhook-signature")
+
+
+def test_a_signed_body_s_own_id_beats_new_idempotency_keys_so_a_replay_is_a_duplicate(app, client, signed):
+    body = b'{"id": "order-1", "email": "john.smith@example.com", "productName": "Sneakers"}'
+    answers = [post(client, signed, body, {**proofhook(body, SECRET), "Idempotency-Key": f"k{n}"}) for n in range(3)]
+    assert [answer.get_json()["status"] for answer in answers] == ["created", "duplicate", "duplicate"]
+    assert event_count(app) == 1

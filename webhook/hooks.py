@@ -27,7 +27,7 @@ def receive(token: str):
     if notification["signing_secret"]:
         scheme = check_signature(raw, notification, absolute_url("hooks.receive", token=token))
     data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
-    outcome = intake.build_event(notification, data, request.headers, intake.geoip())
+    outcome = intake.build_event(notification, data, request.headers, intake.geoip(), signed=scheme is not None)
     warnings += outcome.warnings
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200

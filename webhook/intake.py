@@ -47,11 +47,12 @@ def read_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
         return ping, []
 
 
-def dedup_key(headers, data: dict, from_platform: bool = False) -> str | None:
-    """Return the idempotency key: a platform's own id, Standard Webhooks' webhook-id, Idempotency-Key, the id."""
+def dedup_key(headers, data: dict, own_id_wins: bool = False) -> str | None:
+    """Return the idempotency key: a platform's or signed body's own id, webhook-id, Idempotency-Key, the id."""
     own = payload_id(data)
-    if from_platform and own:
-        # A store's order id is in the (signed) body; an Idempotency-Key header beside it is not signed by anyone.
+    if own_id_wins and own:
+        # The order id is in the (signed) body; an Idempotency-Key header beside it is not signed by anyone, so
+        # new keys would make a replayed signed call new each time.
         return own
     for name in ("webhook-id", "svix-id", "Idempotency-Key"):
         header = (headers.get(name) or "").strip()
@@ -80,18 +81,19 @@ def bounded_key(name: str, key: str) -> str:
         raise ValidationError({name: exc.messages}) from None
 
 
-def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, history: bool = False) -> Outcome:
+def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, history: bool = False,
+                signed: bool = False) -> Outcome:
     """Turn a parsed payload into an Outcome for this notification, or raise ValidationError.
 
     `history` is for imported past orders: each must bring its own time, and exported platform orders may
-    hold line items that never had a link.
+    hold line items that never had a link. `signed`: the body's signature was verified.
     """
     mapped = map_payload(headers, data)
     outcome = Outcome(ignored=mapped.ignored, cancels=mapped.cancels, warnings=list(mapped.warnings))
     if mapped.ignored or mapped.cancels:
         return outcome
     payload = mapped.data
-    outcome.dedup_key = dedup_key(headers, payload, from_platform=mapped.mapping != "generic")
+    outcome.dedup_key = dedup_key(headers, payload, own_id_wins=signed or mapped.mapping != "generic")
     if outcome.dedup_key and not history:
         # Dedup first: a payment's second event (payment_intent.succeeded after checkout.session.completed)
         # is a duplicate even when it would not validate on its own.
