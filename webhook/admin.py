@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from marshmallow import ValidationError
 
 from . import chart, history, insight, intake, store
-from .api import existing_notification, no_such_notification, notification_json
+from .api import existing_notification, no_such_notification, notification_json, validated_changes
 from .widget import widget_integrity, widget_version
 from .links import absolute_url
 from .auth import (
@@ -110,8 +110,11 @@ def render_notifications(form: dict | None = None, errors: dict | None = None):
 
 
 def form_fields() -> dict:
-    """Return the submitted form without its CSRF token."""
-    return {key: value for key, value in request.form.items() if key != "csrf_token"}
+    """Return the submitted form without its CSRF token; the weekday boxes as one comma-separated field."""
+    fields = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    if "schedule_days" in request.form:
+        fields["schedule_days"] = ",".join(request.form.getlist("schedule_days"))
+    return fields
 
 
 @bp.post("/notifications")
@@ -168,7 +171,7 @@ def update_settings(notification_id: int):
     if fields.pop("clear_signing_secret", None):
         fields["signing_secret"] = None
     try:
-        changes = notification_update_schema.load(fields)
+        changes = validated_changes(found, fields)
     except ValidationError as exc:
         return render_notification(found, fields, exc.messages)
     store.update_notification(notification_id, **changes)
