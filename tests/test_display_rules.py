@@ -1,10 +1,13 @@
 """Display rules: set through the API (422s that name the field), carried by the feed, and matched as specified."""
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from display_rules import cases
-from webhook import rules
+from helpers import log_in
+from webhook import rules, store
 
 
 def feed_rules(client, notification: dict) -> dict:
@@ -100,3 +103,92 @@ def test_the_rules_in_plain_words():
                      "At most 2 popups", "may show again on every page view", "start over", "shuffled",
                      "for 7 days", "Priority 3"]:
         assert expected in words
+
+
+class SettingsForm(HTMLParser):
+    """Collect what a browser would submit from the notification page's settings form, as it stands."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.inside, self.select, self.textarea = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        """Note each field's value as the browser would send it."""
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action", "").endswith("/settings") and not self.fields
+        elif not self.inside:
+            return
+        elif tag == "input" and attrs.get("type") not in ("checkbox", "password") or \
+                tag == "input" and "checked" in attrs:
+            self.fields.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append((self.select, attrs["value"]))
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.fields.append((self.textarea, ""))
+
+    def handle_data(self, data):
+        """Take a textarea's text."""
+        if self.textarea:
+            self.fields[-1] = (self.textarea, self.fields[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        """Close the field or the form."""
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def submitted(page: str) -> MultiDict:
+    """Return the settings form of a notification page as a browser submits it untouched."""
+    form = SettingsForm()
+    form.feed(page)
+    return MultiDict(form.fields)
+
+
+def test_the_settings_form_sets_the_rules_and_saves_untouched_as_it_was(client, admin_headers, stream):
+    log_in(client)
+    path = f"/notifications/{stream['id']}"
+    form = submitted(client.get(path).text)
+    assert client.post(f"{path}/settings", data=form).status_code == 302
+    unchanged = client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()
+    assert {name: unchanged[name] for name in store.DISPLAY_OPTIONS} == \
+        {name: stream[name] for name in store.DISPLAY_OPTIONS}
+    changed = {"pages_include": "/shop*\r\n/pricing", "devices": "mobile", "time_zone": "Europe/Berlin",
+               "schedule_from": "22:00", "schedule_until": "02:00", "priority": "4"}
+    for name, value in changed.items():
+        form[name] = value  # replaces (MultiDict.update would add a second value)
+    form.setlist("schedule_days", ["", "sat", "sun"])
+    assert client.post(f"{path}/settings", data=form).status_code == 302
+    saved = client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()
+    assert (saved["pages_include"], saved["devices"], saved["schedule_days"], saved["schedule_until"],
+            saved["priority"]) == (["/shop*", "/pricing"], "mobile", ["sat", "sun"], "02:00", 4)
+    page = client.get(path).text
+    assert "Pages: pages starting with /shop; the page /pricing exactly." in page
+    assert "from 22:00 to 02:00 (Europe/Berlin time)" in page
+    form["schedule_start"], form["schedule_end"] = "2026-12-24", "2026-12-01"
+    bad = client.post(f"{path}/settings", data=form)
+    assert bad.status_code == 422 and "The end date is before the start date." in bad.text
+    form.setlist("schedule_days", [""])
+    assert "Choose at least one day." in client.post(f"{path}/settings", data=form).text
+
+
+def test_the_test_a_url_box_answers_by_the_feed_s_rules(client, admin_headers, stream):
+    log_in(client)
+    client.patch(f"/api/notifications/{stream['id']}", headers=admin_headers,
+                 json={"pages_include": ["/shop*"], "pages_exclude": ["/shop/cart"], "devices": "mobile"})
+    path = f"/notifications/{stream['id']}"
+    shown = client.get(path, query_string={"test_url": "https://shop.example/shop/tote?x=1"}).text
+    assert "Shows the popups</strong>: /shop/tote?x=1 shows the popups." in shown and "On phones only." in shown
+    cart = client.get(path, query_string={"test_url": "shop.example/shop/cart#top"}).text
+    assert "No popups</strong>: /shop/cart is excluded." in cart
+    other = client.get(path, query_string={"test_url": "/blog"}).text
+    assert "No popups</strong>: /blog matches none of the pages to show on." in other
+    hostile = client.get(path, query_string={"test_url": "/<script>alert(1)</script>"}).text
+    assert "<script>alert(1)" not in hostile

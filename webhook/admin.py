@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import chart, history, insight, intake, store
+from . import chart, history, insight, intake, rules, store
 from .api import existing_notification, no_such_notification, notification_json, validated_changes
 from .widget import widget_integrity, widget_version
 from .links import absolute_url
@@ -144,6 +144,10 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         "notification.html",
         notification=notification_json(found),
         **preview(found),
+        display_rules=rules.described(found),
+        url_test=url_test(found, request.args.get("test_url", "")),
+        mobile_below=rules.MOBILE_BELOW,
+        weekdays=rules.WEEKDAYS,
         languages=[(code, f"{language_name(code)} ({code})") for code in LANGUAGES],
         curl=curl_examples(found),
         snippet=widget_snippet(found),
@@ -208,6 +212,22 @@ def import_history(notification_id: int):
         import_rows=listed[:REPORT_MAX_ROWS],
         import_filename=upload.filename,
     )
+
+
+def url_test(notification: dict, url: str) -> dict | None:
+    """Answer the "test a URL" box: would the page show the popups, by the very rules the widget gets?"""
+    url = url.strip()[:2000]
+    if not url:
+        return None
+    carried = rules.feed_rules(notification)
+    shows, reason = rules.page_fits(carried, url)
+    other = []
+    if notification["devices"] != "all":
+        other.append(f"On {'phones' if notification['devices'] == 'mobile' else 'computers'} only.")
+    if carried["schedule"] is not None:
+        now = "in" if rules.schedule_fits(carried["schedule"], store.now_ms()) else "outside"
+        other.append(f"Right now is {now} the schedule.")
+    return {"url": url, "shows": shows, "reason": reason, "other": " ".join(other)}
 
 
 def curl_examples(notification: dict) -> dict:
