@@ -45,10 +45,17 @@ def page_regex(pattern: str) -> str:
     """Return the regular expression (valid in Python and JavaScript alike) a page pattern stands for."""
     # A pattern with a "?" is matched against the path and its query; without one, against the path alone,
     # so there * stops at the "?".
-    with_query = "?" in pattern
-    star = ".*" if with_query else "[^?]*"
-    body = star.join(REGEX_SPECIAL.sub(r"\\\g<0>", part) for part in pattern.split("*"))
-    return "^" + body + ("$" if with_query else r"(?:\?.*)?$")
+    any_char = "." if "?" in pattern else "[^?]"
+    parts = [REGEX_SPECIAL.sub(r"\\\g<0>", part) for part in pattern.split("*")]
+    regex = "^" + parts[0]
+    # Each * but the last takes the first place where the text after it follows, and never gives it back (a
+    # lookahead is atomic; the group repeats what it found): the leftmost choice is always a glob's best, and
+    # a pattern of many *s can't make the browser or the server backtrack for ever on a long URL.
+    for number, part in enumerate(parts[1:-1], start=1):
+        regex += f"(?=({any_char}*?{part}))\\{number}"
+    if len(parts) > 1:
+        regex += f"{any_char}*{parts[-1]}"
+    return regex + ("$" if any_char == "." else r"(?:\?.*)?$")
 
 
 def in_words(pattern: str) -> str:
