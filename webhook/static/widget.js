@@ -81,6 +81,7 @@
       device(rules.devices, width) && inSchedule(rules.schedule, now);
   }
 
+  // Phones are the viewports narrower than MOBILE_BELOW; anything but mobile or desktop means both.
   function device(devices, width) {
     return devices !== "mobile" && devices !== "desktop" || (devices === "mobile") === (width < MOBILE_BELOW);
   }
@@ -98,6 +99,7 @@
     return !s.from || (s.from < s.until ? s.from <= clock && clock < s.until : clock >= s.from || clock < s.until);
   }
 
+  // A notification whose feed has come joins the page's queue, which starts after its delay if it was idle.
   function join(widget) {
     turns.push(widget);
     turns.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; }); // ties: snippet order
@@ -278,6 +280,7 @@
     this.order = widgets.length;
   }
 
+  // A data-max… attribute as a whole number; absent or nonsense is no limit.
   function whole(value) {
     var n = parseInt(value, 10);
     return n >= 0 ? n : 1e9;
@@ -325,6 +328,7 @@
     return this.items[this.i++];
   };
 
+  // Show one popup, then hand the turn back to the queue once it is gone.
   Widget.prototype.play = function (item) {
     var self = this;
     whenVisible(function () {
