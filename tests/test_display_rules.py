@@ -17,7 +17,7 @@ def feed_rules(client, notification: dict) -> dict:
 
 @pytest.mark.parametrize("case", cases(), ids=lambda case: case["name"])
 def test_the_shared_cases_hold_for_the_server(client, make_notification, case):
-    # The same cases run in Chromium against widget.js (tests/browser/test_display_rules.py).
+    # The same cases run in Chromium against widget.js (tests/browser/test_where_and_how_often.py).
     made = make_notification("stream", **case["settings"])
     assert rules.shows(feed_rules(client, made), case["url"], case["now"], case["width"]) is case["shows"]
 

@@ -222,7 +222,7 @@ def test_close_hides_them_for_the_visit(visit, proofhook):
 
 
 def test_two_keys_on_one_page_both_show_in_turn(visit, proofhook):
-    # One queue per page: one popup at a time (tests/browser/test_display_rules.py samples a whole cycle).
+    # One queue per page: one popup at a time (tests/browser/test_where_and_how_often.py samples a whole cycle).
     page = visit("two.html", [snippet(proofhook["base"], proofhook["stream"], delay=0.5, display=0.4),
                               snippet(proofhook["base"], proofhook["signups"], delay=0.5, display=0.4,
                                       position="bottom-right")])

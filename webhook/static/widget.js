@@ -47,8 +47,9 @@
   var stacks = {};
   var widgets = [];
   var closedNow = false;
-  // One queue per page: its notifications take turns, highest priority first, one popup at a time.
-  var turns = [], turn = 0, running = false, shownTotal = 0, maxTotal = 1e9;
+  // One queue per page: its notifications take turns, highest priority first, one popup at a time. Every run of
+  // this file on the page (a snippet added later loads it again) shares it.
+  var queue = window.Proofhook && window.Proofhook.queue || { turns: [], turn: 0, running: false, shown: 0, max: 1e9 };
 
   function closed() {
     if (closedNow) return true;
@@ -101,19 +102,20 @@
 
   // A notification whose feed has come joins the page's queue, which starts after its delay if it was idle.
   function join(widget) {
-    turns.push(widget);
-    turns.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; }); // ties: snippet order
-    if (!running) { running = true; widget.later(run, widget.delay); }
+    queue.turns.push(widget);
+    queue.turns.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; }); // ties: snippet order
+    if (!queue.running) { queue.running = true; widget.later(run, widget.delay); }
   }
 
   // Show the next popup of the page: each notification in turn gives its next one, until none has any left.
   function run() {
-    if (closed() || shownTotal >= maxTotal) return (running = false);
+    var turns = queue.turns;
+    if (closed() || queue.shown >= queue.max) return (queue.running = false);
     for (var n = 0; n < turns.length; n++) {
-      var widget = turns[(turn + n) % turns.length], item = widget.take();
-      if (item) { turn = (turn + n + 1) % turns.length; shownTotal++; return widget.play(item); }
+      var widget = turns[(queue.turn + n) % turns.length], item = widget.take();
+      if (item) { queue.turn = (queue.turn + n + 1) % turns.length; queue.shown++; return widget.play(item); }
     }
-    running = false;
+    queue.running = false;
   }
 
   function seconds(value, fallback) {
@@ -275,9 +277,9 @@
     this.key = d.key;
     this.devices = d.devices;
     this.max = whole(d.max);
-    maxTotal = Math.min(maxTotal, whole(d.maxTotal));
+    queue.max = Math.min(queue.max, whole(d.maxTotal));
     this.i = this.count = 0;
-    this.order = widgets.length;
+    this.order = [].indexOf.call(document.scripts, script);
   }
 
   // A data-max… attribute as a whole number; absent or nonsense is no limit.
@@ -454,7 +456,7 @@
   }
 
   try {
-    window.Proofhook = { fits: fits };
+    window.Proofhook = { fits: fits, queue: queue };
     // A visitor leaving or switching tabs: send what is queued now, while the page can still send.
     window.addEventListener("pagehide", function () { each("flush"); });
     document.addEventListener("visibilitychange", function () { if (document.hidden) each("flush"); });

@@ -188,6 +188,20 @@ def shown_in_all(page, expected: int) -> int:
     return page.evaluate("samples.keys.length")
 
 
+def test_a_snippet_added_later_joins_the_same_queue(browse, proofhook):
+    early, late = proofhook["notification"](events=2), proofhook["notification"](events=2)
+    base = proofhook["base"]
+    page = browse("later-snippet.html", [snippet(base, early["public_key"], display=0.4, gap=0.1)],
+                  init_script=SAMPLER)
+    page.wait_for_function("samples.keys.length === 1")
+    # A page adding a snippet as it goes: the script loads and runs a second time, for the new one.
+    page.evaluate("""html => document.body.appendChild(document.createRange().createContextualFragment(html))""",
+                  snippet(base, late["public_key"], display=0.4, gap=0.1, position="top-right"))
+    page.wait_for_function("samples.keys.length === 4", timeout=10_000)
+    samples = page.evaluate("[samples.most, samples.keys]")
+    assert samples[0] == 1 and sorted(samples[1]) == sorted([early["public_key"]] * 2 + [late["public_key"]] * 2)
+
+
 def test_at_most_n_per_view_and_starting_over(browse, proofhook):
     capped = proofhook["notification"](events=3, max_per_view=2, repeat_hours=0)
     page = browse("capped.html", [snippet(proofhook["base"], capped["public_key"], display=0.2, gap=0.05)],
