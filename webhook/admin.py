@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import chart, history, insight, intake, store
-from .api import existing_notification, no_such_notification, notification_json
+from . import chart, history, insight, intake, rules, store
+from .api import existing_notification, no_such_notification, notification_json, validated_changes
 from .widget import widget_integrity, widget_version
 from .links import absolute_url
 from .auth import (
@@ -116,8 +116,11 @@ def render_notifications(form: dict | None = None, errors: dict | None = None):
 
 
 def form_fields() -> dict:
-    """Return the submitted form without its CSRF token."""
-    return {key: value for key, value in request.form.items() if key != "csrf_token"}
+    """Return the submitted form without its CSRF token; the weekday boxes as one comma-separated field."""
+    fields = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    if "schedule_days" in request.form:
+        fields["schedule_days"] = ",".join(request.form.getlist("schedule_days"))
+    return fields
 
 
 @bp.post("/notifications")
@@ -147,6 +150,10 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         "notification.html",
         notification=notification_json(found),
         **preview(found),
+        display_rules=rules.described(found),
+        url_test=url_test(found, request.args.get("test_url", "")),
+        mobile_below=rules.MOBILE_BELOW,
+        weekdays=rules.WEEKDAYS,
         languages=[(code, f"{language_name(code)} ({code})") for code in LANGUAGES],
         curl=curl_examples(found),
         snippet=widget_snippet(found),
@@ -174,7 +181,7 @@ def update_settings(notification_id: int):
     if fields.pop("clear_signing_secret", None):
         fields["signing_secret"] = None
     try:
-        changes = notification_update_schema.load(fields)
+        changes = validated_changes(found, fields)
     except ValidationError as exc:
         return render_notification(found, fields, exc.messages)
     store.update_notification(notification_id, **changes)
@@ -211,6 +218,22 @@ def import_history(notification_id: int):
         import_rows=listed[:REPORT_MAX_ROWS],
         import_filename=upload.filename,
     )
+
+
+def url_test(notification: dict, url: str) -> dict | None:
+    """Answer the "test a URL" box: would the page show the popups, by the very rules the widget gets?"""
+    url = url.strip()[:2000]
+    if not url:
+        return None
+    carried = rules.feed_rules(notification)
+    shows, reason = rules.page_fits(carried, url)
+    other = []
+    if notification["devices"] != "all":
+        other.append(f"On {'phones' if notification['devices'] == 'mobile' else 'computers'} only.")
+    if carried["schedule"] is not None:
+        now = "in" if rules.schedule_fits(carried["schedule"], store.now_ms()) else "outside"
+        other.append(f"Right now is {now} the schedule.")
+    return {"url": url, "shows": shows, "reason": reason, "other": " ".join(other)}
 
 
 def curl_examples(notification: dict) -> dict:

@@ -8,7 +8,8 @@ from .body import parse_body
 from .hooks import TRUE_WORDS
 from .links import absolute_url
 from .present import event_json
-from .schemas import notification_schema, notification_update_schema
+from .rules import days, patterns
+from .schemas import check_schedule, notification_schema, notification_update_schema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # api_auth_required asks for the CSRF token when a browser session is used instead.
@@ -39,7 +40,18 @@ def notification_json(notification: dict) -> dict:
         **{name: notification[name] for name in store.PRIVACY_OPTIONS},
         "show_verified": bool(notification["show_verified"]),
         **{name: notification[name] for name in store.LOOK_OPTIONS},
+        **{name: notification[name] for name in store.DISPLAY_OPTIONS},
+        "pages_include": patterns(notification["pages_include"]),
+        "pages_exclude": patterns(notification["pages_exclude"]),
+        "schedule_days": days(notification["schedule_days"]),
     }
+
+
+def validated_changes(notification: dict, data) -> dict:
+    """Return the settings changes `data` asks for, checked alone and, for the schedule, with what stays."""
+    changes = notification_update_schema.load(data)
+    check_schedule({**notification, **changes})
+    return changes
 
 
 def feed_options(notification: dict) -> dict:
@@ -136,9 +148,9 @@ def notification_stats(notification_id: int):
 @api_auth_required
 def update_notification(notification_id: int):
     """Change a notification's settings; fields not sent stay as they are."""
-    existing_notification(notification_id)
+    found = existing_notification(notification_id)
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
-    changes = notification_update_schema.load(data)
+    changes = validated_changes(found, data)
     return notification_json(store.update_notification(notification_id, **changes))
 
 

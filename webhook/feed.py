@@ -22,7 +22,7 @@ PINNED_WIDGET_MAX_AGE = 365 * 24 * 3600
 # Only widget.js is compressed here: it is the one large public answer, fetched by every page of every site.
 compress = Compress()
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
-FEED_FORMAT = 3
+FEED_FORMAT = 4
 # Feed bodies kept per process, by ETag.
 FEED_CACHE_SIZE = 1000
 NO_SUCH_KEY = "No notification has this public key; check the data-key of the snippet."

@@ -10,6 +10,7 @@ from flask import current_app
 from . import store
 from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
 from .looks import look
+from .rules import feed_rules
 from .store import DAY_MS, now_ms
 from .templating import render
 
@@ -346,6 +347,8 @@ def feed(notification: dict, guid: str | None = None, now: int | None = None, la
         "lang": language,
         "dir": text_direction(language),
         "look": look(notification),
+        # Where, when and how often: the widget checks them on the visitor's page, so the server never learns it.
+        "rules": feed_rules(notification),
         # The widget's own words: it carries none, so a language adds nothing to its weight.
         "labels": {"close": say(language, "Close"), "region": say(language, "Recent activity")},
         "items": popups(notification, guid, now, language),

@@ -13,6 +13,10 @@ from marshmallow import (
 from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES
 from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 from .present import PLACE_LEVELS
+from .rules import (
+    AFTER_LAST_CHOICES, DEVICE_CHOICES, HOURS, MAX_PATTERNS, ORDER_CHOICES, WEEKDAYS, normal_pattern,
+    pattern_problem, time_zones,
+)
 from .templating import problems as template_problems
 
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
@@ -346,6 +350,84 @@ class Colour(String):
         return text.lower()
 
 
+class PagePatterns(fields.Field):
+    """Page patterns, as a list or one a line (a textarea); stored one a line, encoded as browsers encode URLs."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        lines = value.split("\n") if isinstance(value, str) else value
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            raise ValidationError("Must be a list of page patterns such as /shop/*.")
+        found = [refuse_nul(line.strip()) for line in lines if line.strip()]
+        if len(found) > MAX_PATTERNS:
+            raise ValidationError(f"At most {MAX_PATTERNS} patterns.")
+        if problems := [problem for line in found if (problem := pattern_problem(line))]:
+            raise ValidationError(problems)
+        return "\n".join(normal_pattern(line) for line in found)
+
+
+class TimeZone(String):
+    """An IANA time zone name such as Europe/Berlin."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = super()._deserialize(value, attr, data, **kwargs)
+        if name not in time_zones():
+            raise ValidationError(f"{name[:60]} is not an IANA time zone; write one such as Europe/Berlin or UTC.")
+        return name
+
+
+class Day(String):
+    """A calendar date, YYYY-MM-DD; blank is none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            raise ValidationError("Must be a date written YYYY-MM-DD, e.g. 2026-12-24.") from None
+
+
+class ClockTime(String):
+    """A time of day, HH:MM on a 24-hour clock; blank is none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not HOURS.fullmatch(text):
+            raise ValidationError("Must be a time written HH:MM, from 00:00 to 23:59.")
+        return text
+
+
+class Weekdays(fields.Field):
+    """Days of the week, as a list or comma-separated (mon, tue, …); stored comma-separated, Monday first."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        names = value.split(",") if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValidationError("Must be a list of weekdays: " + ", ".join(WEEKDAYS) + ".")
+        chosen = {name.strip().lower()[:3] for name in names if name.strip()}
+        if unknown := chosen - set(WEEKDAYS):
+            raise ValidationError(f"Not weekdays: {', '.join(sorted(unknown))}; use " + ", ".join(WEEKDAYS) + ".")
+        if not chosen:
+            raise ValidationError("Choose at least one day.")
+        return ",".join(day for day in WEEKDAYS if day in chosen)
+
+
+def check_schedule(settings: dict) -> None:
+    """Refuse a schedule that ends before it starts, or hours with only one end."""
+    if settings.get("schedule_start") and settings.get("schedule_end") \
+            and settings["schedule_end"] < settings["schedule_start"]:
+        raise ValidationError({"schedule_end": ["The end date is before the start date."]})
+    start, until = settings.get("schedule_from"), settings.get("schedule_until")
+    if bool(start) != bool(until):
+        missing = "schedule_until" if start else "schedule_from"
+        raise ValidationError({missing: ["Give both hours (from and until), or neither for all day."]})
+    if start and start == until:
+        raise ValidationError({"schedule_until": ["From and until are the same time; blank both for all day."]})
+
+
+# Settings a blank form field sets to none: retention keeps events, a blank date or hour is open.
+BLANK_IS_NONE = ("retention_days", "schedule_start", "schedule_end", "schedule_from", "schedule_until")
+
+
 class NotificationSchema(Schema):
     """What an owner sends to create a notification."""
 
@@ -373,6 +455,22 @@ class NotificationSchema(Schema):
     corners = String(validate=choice(CORNER_CHOICES))
     size = String(validate=choice(SIZE_CHOICES))
     picture = String(validate=choice(PICTURE_CHOICES))
+    # Where, when and how often (migration 0010_display_rules; README, "Where and how often").
+    pages_include = PagePatterns()
+    pages_exclude = PagePatterns()
+    devices = String(validate=choice(DEVICE_CHOICES))
+    time_zone = TimeZone()
+    schedule_start = Day(allow_none=True)
+    schedule_end = Day(allow_none=True)
+    schedule_days = Weekdays()
+    schedule_from = ClockTime(allow_none=True)
+    schedule_until = ClockTime(allow_none=True)
+    max_per_view = WholeNumber(0, 100)
+    repeat_hours = WholeNumber(0, 8760)
+    after_last = String(validate=choice(AFTER_LAST_CHOICES))
+    popup_order = String(validate=choice(ORDER_CHOICES))
+    close_days = WholeNumber(0, 365)
+    priority = WholeNumber(0, 100)
     # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
     signing_secret = String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
@@ -388,9 +486,15 @@ class NotificationSchema(Schema):
             data["template"] = None  # an emptied template field goes back to the default text
         if data.get("signing_secret") == "":
             data["signing_secret"] = None
-        if data.get("retention_days") == "":
-            data["retention_days"] = None  # a blank retention keeps events
+        for name in BLANK_IS_NONE:
+            if data.get(name) == "":
+                data[name] = None
         return data
+
+    @validates_schema
+    def schedule_makes_sense(self, data, **kwargs):
+        """Refuse an end date before the start date, and hours with one end only."""
+        check_schedule(data)
 
     @post_load
     def default_message(self, data, **kwargs):
@@ -408,6 +512,9 @@ class NotificationUpdateSchema(NotificationSchema):
     def default_message(self, data, **kwargs):
         """Leave the message alone when none was sent."""
         return data
+
+    def schedule_makes_sense(self, data, **kwargs):
+        """Leave the schedule to check_schedule over the stored settings: a change may send one end only."""
 
     @validates_schema
     def type_is_fixed(self, data, **kwargs):
@@ -507,6 +614,21 @@ class NotificationObjectSchema(Schema):
     corners = fields.String(required=True, validate=validate.OneOf(CORNER_CHOICES))
     size = fields.String(required=True, validate=validate.OneOf(SIZE_CHOICES))
     picture = fields.String(required=True, validate=validate.OneOf(PICTURE_CHOICES))
+    pages_include = fields.List(fields.String(), required=True, metadata={"description": "[] is every page"})
+    pages_exclude = fields.List(fields.String(), required=True, metadata={"description": "exclude wins"})
+    devices = fields.String(required=True, validate=validate.OneOf(DEVICE_CHOICES))
+    time_zone = fields.String(required=True, metadata={"description": "IANA name the schedule is read in"})
+    schedule_start = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    schedule_end = fields.String(required=True, allow_none=True, metadata={"description": "YYYY-MM-DD, inclusive"})
+    schedule_days = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), required=True)
+    schedule_from = fields.String(required=True, allow_none=True, metadata={"description": "HH:MM; null: all day"})
+    schedule_until = fields.String(required=True, allow_none=True, metadata={"description": "HH:MM, exclusive"})
+    max_per_view = fields.Integer(required=True, metadata={"description": "0: all"})
+    repeat_hours = fields.Integer(required=True, metadata={"description": "0: a popup may show on every view"})
+    after_last = fields.String(required=True, validate=validate.OneOf(AFTER_LAST_CHOICES))
+    popup_order = fields.String(required=True, validate=validate.OneOf(ORDER_CHOICES))
+    close_days = fields.Integer(required=True, metadata={"description": "0: closing lasts the visit"})
+    priority = fields.Integer(required=True, metadata={"description": "higher shows first on a shared page"})
 
 
 class ShownProductSchema(Schema):
@@ -558,6 +680,10 @@ class FeedSchema(Schema):
     lang = fields.String(required=True, metadata={"description": "BCP 47 tag of the language the feed is in"})
     dir = fields.String(required=True, validate=validate.OneOf(["ltr", "rtl"]))
     look = fields.Dict(required=True, metadata={"description": "theme, corners, size, picture, each theme's colours"})
+    rules = fields.Dict(required=True, metadata={
+        "description": "where, when and how often (README, 'Where and how often'): include and exclude as regular"
+                       " expressions over the page's path and query, devices, schedule (null: any time), maxPerView,"
+                       " repeatHours, afterLast, order, closeDays, priority"})
     labels = fields.Dict(required=True, metadata={"description": "the widget's own words: close, region"})
     items = fields.List(fields.Nested(PopupSchema), required=True)
 

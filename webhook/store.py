@@ -95,6 +95,13 @@ LOOK_OPTIONS = ("language", "theme", "accent", "corners", "size", "picture")
 NOTIFICATION_SETTINGS += LOOK_OPTIONS
 # The signature scheme a notification takes (migration 0006_hardening): set by its first valid signed call.
 NOTIFICATION_SETTINGS += ("signing_scheme",)
+# Where, when and how often popups show (migration 0010_display_rules).
+DISPLAY_OPTIONS = (
+    "pages_include", "pages_exclude", "devices", "time_zone", "schedule_start", "schedule_end", "schedule_days",
+    "schedule_from", "schedule_until", "max_per_view", "repeat_hours", "after_last", "popup_order", "close_days",
+    "priority",
+)
+NOTIFICATION_SETTINGS += DISPLAY_OPTIONS
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 

@@ -1,6 +1,8 @@
 /* Proofhook widget. Paste: <script src="https://your-proofhook/widget.js" data-key="PUBLIC_KEY" async></script>
    Options (data-*): position (bottom-left|bottom-right|top-left|top-right), delay, display, gap, flush (seconds), guid,
-   lang (a language tag, or auto for the visitor's browser language).
+   lang (a language tag, or auto for the visitor's browser language); narrowing the notification's own rules for
+   this page: devices (mobile|desktop), max (popups of this notification), max-total (popups of all on the page).
+   Where, when and how often come with the feed, and are checked here, on the page: the server never learns it.
    It must never break the host page: everything runs inside try/catch, styles live in a Shadow DOM,
    data goes in with textContent only, and only http(s) URLs become links or images.
    It carries no words of its own: the feed brings them in its language, with the notification's look.
@@ -8,6 +10,8 @@
 (function () {
   "use strict";
   var CLOSED = "proofhook-closed";
+  var MEMORY = "proofhook";
+  var MOBILE_BELOW = 768; // viewport width in CSS pixels, as webhook/rules.py says
   var POSITIONS = { "bottom-left": 1, "bottom-right": 1, "top-left": 1, "top-right": 1 };
   // Each theme's colours come from the feed as --l-* (light) and --d-* (dark); these are the light defaults.
   var VARS = ["bg", "fg", "mu", "bd", "ac", "on"];
@@ -43,6 +47,9 @@
   var stacks = {};
   var widgets = [];
   var closedNow = false;
+  // One queue per page: its notifications take turns, highest priority first, one popup at a time. Every run of
+  // this file on the page (a snippet added later loads it again) shares it.
+  var queue = window.Proofhook && window.Proofhook.queue || { turns: [], turn: 0, running: false, shown: 0, max: 1e9 };
 
   function closed() {
     if (closedNow) return true;
@@ -54,6 +61,61 @@
     try { window.sessionStorage.setItem(CLOSED, "1"); } catch (e) { /* storage may be off: hide for this page */ }
     for (var p in stacks) if (stacks[p].host.parentNode) stacks[p].host.parentNode.removeChild(stacks[p].host);
     stacks = {};
+  }
+
+  // What this device remembers, in localStorage alone (no cookie; never sent): when each popup was seen, and
+  // closes that last days. With storage off, nothing is remembered and the widget works as without it.
+  function memory(change) {
+    try {
+      var m = JSON.parse(localStorage.getItem(MEMORY)) || {};
+      if (change) { change(m); localStorage.setItem(MEMORY, JSON.stringify(m)); }
+      return m;
+    } catch (e) { return {}; }
+  }
+
+  // Would the feed's rules show popups on this page (a location), at this moment, this wide? The same cases as
+  // webhook/rules.py's (tests/fixtures/display_rules.json) run through it as window.Proofhook.fits.
+  function fits(rules, where, now, width) {
+    var url = where.pathname + where.search;
+    var any = function (list) { return (list || []).some(function (re) { return new RegExp(re, "i").test(url); }); };
+    return !((rules.include || []).length && !any(rules.include)) && !any(rules.exclude) &&
+      device(rules.devices, width) && inSchedule(rules.schedule, now);
+  }
+
+  // Phones are the viewports narrower than MOBILE_BELOW; anything but mobile or desktop means both.
+  function device(devices, width) {
+    return devices !== "mobile" && devices !== "desktop" || (devices === "mobile") === (width < MOBILE_BELOW);
+  }
+
+  // The owner's date, weekday and clock at this moment, read in their time zone from the browser's own zone data.
+  function inSchedule(s, now) {
+    if (!s) return true;
+    var p = {};
+    new Intl.DateTimeFormat("en-US", { timeZone: s.tz, hourCycle: "h23", weekday: "short", year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(new Date(now)).forEach(function (x) { p[x.type] = x.value; });
+    var day = p.year + "-" + p.month + "-" + p.day, clock = p.hour + ":" + p.minute;
+    if (s.start && day < s.start || s.end && day > s.end || s.days.indexOf(p.weekday.toLowerCase()) < 0) return false;
+    // From 22:00 until 02:00 runs over midnight.
+    return !s.from || (s.from < s.until ? s.from <= clock && clock < s.until : clock >= s.from || clock < s.until);
+  }
+
+  // A notification whose feed has come joins the page's queue, which starts after its delay if it was idle.
+  function join(widget) {
+    queue.turns.push(widget);
+    queue.turns.sort(function (a, b) { return b.priority - a.priority || a.order - b.order; }); // ties: snippet order
+    if (!queue.running) { queue.running = true; widget.later(run, widget.delay); }
+  }
+
+  // Show the next popup of the page: each notification in turn gives its next one, until none has any left.
+  function run() {
+    var turns = queue.turns;
+    if (closed() || queue.shown >= queue.max) return (queue.running = false);
+    for (var n = 0; n < turns.length; n++) {
+      var widget = turns[(queue.turn + n) % turns.length], item = widget.take();
+      if (item) { queue.turn = (queue.turn + n + 1) % turns.length; queue.shown++; return widget.play(item); }
+    }
+    queue.running = false;
   }
 
   function seconds(value, fallback) {
@@ -213,6 +275,17 @@
     this.display = seconds(d.display, 6);
     this.gap = seconds(d.gap, 4);
     this.key = d.key;
+    this.devices = d.devices;
+    this.max = whole(d.max);
+    queue.max = Math.min(queue.max, whole(d.maxTotal));
+    this.i = this.count = 0;
+    this.order = [].indexOf.call(document.scripts, script);
+  }
+
+  // A data-max… attribute as a whole number; absent or nonsense is no limit.
+  function whole(value) {
+    var n = parseInt(value, 10);
+    return n >= 0 ? n : 1e9;
   }
 
   Widget.prototype.start = function () {
@@ -221,8 +294,23 @@
       .then(function (r) { if (!r.ok) throw new Error("feed answered " + r.status); return r.json(); })
       .then(function (feed) {
         self.feed = feed && typeof feed === "object" ? feed : {};
-        self.items = Array.isArray(self.feed.items) ? self.feed.items : [];
-        self.later(function () { self.next(0); }, self.delay);
+        var rules = self.rules = self.feed.rules || {}, now = Date.now(), m = memory(), seen = m.seen || {};
+        if (!fits(rules, location, now, innerWidth) || !device(self.devices, innerWidth)) return;
+        if ((m.closed || {})[self.key] > now) return;
+        var hours = rules.repeatHours || 0;
+        self.items = (Array.isArray(self.feed.items) ? self.feed.items : []).filter(function (item) {
+          return !(seen[self.key + " " + item.id] > now - hours * 36e5);
+        });
+        if (rules.order === "shuffle") {
+          for (var i = self.items.length - 1; i > 0; i--) {
+            var j = Math.floor(Math.random() * (i + 1)), t = self.items[i];
+            self.items[i] = self.items[j];
+            self.items[j] = t;
+          }
+        }
+        self.max = Math.min(self.max, rules.maxPerView || 1e9);
+        self.priority = rules.priority || 0;
+        join(self);
       })
       .catch(quiet);
   };
@@ -231,13 +319,25 @@
     return setTimeout(function () { try { fn(); } catch (e) { quiet(e); } }, ms);
   };
 
-  Widget.prototype.next = function (i) {
+  // This notification's next popup, or null: none left (after the last it stops, or starts over), or enough shown.
+  Widget.prototype.take = function () {
+    if (this.stopped || this.count >= this.max || !this.items.length) return null;
+    if (this.i >= this.items.length) {
+      if (this.rules.afterLast !== "loop") return null;
+      this.i = 0;
+    }
+    this.count++;
+    return this.items[this.i++];
+  };
+
+  // Show one popup, then hand the turn back to the queue once it is gone.
+  Widget.prototype.play = function (item) {
     var self = this;
-    if (i >= self.items.length || closed() || self.stopped) return;
     whenVisible(function () {
-      self.show(self.items[i]);
-      // The next popup comes once this one is gone, so none ever moves another: no layout shift.
-      self.step = function () { self.hide(function () { self.later(function () { self.next(i + 1); }, self.gap); }); };
+      self.show(item);
+      // The next popup comes once this one is gone, so none ever moves another: no layout shift. The gap is
+      // between any two popups of the page.
+      self.step = function () { self.hide(function () { self.later(run, self.gap); }); };
       self.left = self.display;
       self.hold({});
     });
@@ -273,12 +373,23 @@
     self.node = node;
     node.getBoundingClientRect(); // lay out once so the fade-in transition runs
     node.className += " on";
+    var seenAt = Date.now(), id = self.key + " " + item.id;
+    if (typeof item.id === "string") {
+      memory(function (m) {
+        var seen = m.seen = m.seen || {};
+        for (var k in seen) if (seen[k] < seenAt - 366 * 864e5) delete seen[k]; // past any window
+        seen[id] = seenAt;
+      });
+    }
     self.report(item, "impression");
   };
 
   Widget.prototype.onClick = function (event, item) {
-    if (event.target.className === "x") closeAll();
-    else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
+    if (event.target.className === "x") {
+      closeAll();
+      var key = this.key, until = Date.now() + (this.rules.closeDays || 0) * 864e5;
+      if (this.rules.closeDays) memory(function (m) { (m.closed = m.closed || {})[key] = until; });
+    } else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
   };
 
   // Escape takes the popups away for this page view (the close button, for the whole visit).
@@ -345,6 +456,7 @@
   }
 
   try {
+    window.Proofhook = { fits: fits, queue: queue };
     // A visitor leaving or switching tabs: send what is queued now, while the page can still send.
     window.addEventListener("pagehide", function () { each("flush"); });
     document.addEventListener("visibilitychange", function () { if (document.hidden) each("flush"); });
