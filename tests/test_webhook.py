@@ -399,3 +399,12 @@ def test_a_blank_string_is_absent_not_a_500(client, app, stream, field):
     assert event["productName"] == "Hat" and event["products"] == [{"name": "Hat", "link": "https://example.com/h"}]
     # Blank counts as not sent: the shown product's fields come from products[], the others stay empty.
     assert event.get(field) == {"productName": "Hat", "productLink": "https://example.com/h"}.get(field)
+
+
+def test_a_duplicate_answer_tells_only_the_stored_event_s_id(client, stream):
+    first = post(client, stream, json={"email": "john.smith@example.com", "ip": "8.8.8.8", "id": "order-7"})
+    # Anyone with the URL and a guessed order id, an empty body: known as a repeat before it is validated.
+    again = post(client, stream, json={}, headers={"Idempotency-Key": "order-7"})
+    stored_event = first.get_json()["event"]
+    assert again.get_json() == {"status": "duplicate", "warnings": [], "event": {
+        "id": stored_event["id"], "timestamp": stored_event["timestamp"], "displayName": "John S."}}
