@@ -258,3 +258,14 @@ def test_a_sign_up_counts_as_a_conversion(client, conversion):
     response = send(client, conversion, "mailchimp_subscribe.txt")
     assert response.status_code == 201
     assert response.get_json()["event"]["sources"] == {"mapping": "mailchimp"}
+
+
+def test_a_long_typed_first_name_from_a_platform_is_dropped_with_a_warning_not_refused(client, stream):
+    headers, raw = platform_request("kit_subscriber_activate.json")
+    body = json.loads(raw)
+    body["subscriber"]["first_name"] = "A" * 150
+    response = client.post(webhook_path(stream), json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["warnings"][0].startswith("Ignored firstName: ")
+    event = response.get_json()["event"]
+    assert "A" * 150 not in json.dumps(event) and event["sources"]["name"] == "email"  # the name from the address

@@ -14,13 +14,15 @@ from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
 from .store import now_ms
-from .schemas import Email, Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
 
 # A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).
 DEDUP_KEY = Identifier()
-EMAIL = Email()
 # Top-level keys that senders use for "this order's id", in the order we trust them.
 ID_KEYS = ("id", "orderId", "order_id", "external_id", "event_id")
+# What a buyer typed into a platform's form: wrong there (a 150-letter first name, an address without an @), it is
+# dropped with a warning, never a reason to refuse a platform's real event (which it would then retry for days).
+TYPED_FIELDS = ("email", "firstName", "lastName", "city", "state", "country")
 
 
 @dataclass
@@ -107,8 +109,6 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
         return outcome
     sources = {"mapping": mapped.mapping}
     recognised = mapped.mapping != "generic" and not history
-    if recognised:
-        payload = without_bad_email(payload, outcome.warnings)
     if payload.get("email") is None and not recognised:
         # A platform's reading knows where its buyer's email is; any other address in its body (the merchant's,
         # a booking's host) is someone else's.
@@ -118,8 +118,10 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
             sources["email"] = found[1]
     elif payload.get("email") is not None:
         sources["email"] = "email"
-    schema = platform_event_schema if recognised else stream_event_schema
-    event = schema.load(payload)
+    if recognised:
+        event = load_dropping(platform_event_schema, payload, outcome.warnings, TYPED_FIELDS)
+    else:
+        event = stream_event_schema.load(payload)
     set_time(event, history)
     if not history and event.get("productName") and not event.get("productLink"):
         # Stores and exports don't put product URLs in their orders; the owner testing with dry_run should know why.
@@ -133,18 +135,6 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
     return outcome
 
 
-def without_bad_email(payload: dict, warnings: list[str]) -> dict:
-    """Drop a platform's malformed email with a warning: a real paid event is shown without it, never refused."""
-    if payload.get("email") is None:
-        return payload
-    try:
-        EMAIL.deserialize(payload["email"])
-    except ValidationError as exc:
-        warnings.append(f"Ignored email {payload['email']!r}: {' '.join(map(str, exc.messages))}")
-        return {key: value for key, value in payload.items() if key != "email"}
-    return payload
-
-
 def set_time(event: dict, history: bool) -> None:
     """Give an event without a time the time it arrived; a history row without one would pass for new."""
     if "timestamp" not in event:
@@ -155,13 +145,22 @@ def set_time(event: dict, history: bool) -> None:
 
 def load_conversion(payload: dict, warnings: list[str]) -> dict:
     """Load a conversion: any body counts; a field we can't use is dropped with a warning."""
+    return load_dropping(conversion_event_schema, payload, warnings)
+
+
+def load_dropping(schema, payload: dict, warnings: list[str], droppable: tuple[str, ...] | None = None) -> dict:
+    """Load a payload; fields that fail (any, or only those of `droppable`) are dropped with a warning."""
     try:
-        return conversion_event_schema.load(payload)
+        return schema.load(payload)
     except ValidationError as exc:
         bad = set(exc.messages) if isinstance(exc.messages, dict) else set()
+        if not bad or (droppable is not None and not bad <= set(droppable)):
+            raise
         for name in sorted(bad):
-            warnings.append(f"Ignored {name}: {' '.join(map(str, exc.messages[name]))}")
-        return conversion_event_schema.load({k: v for k, v in payload.items() if k not in bad})
+            value = payload.get(name)
+            told = f" {value!r}" if isinstance(value, str) and len(value) <= 60 else ""
+            warnings.append(f"Ignored {name}{told}: {' '.join(map(str, exc.messages[name]))}")
+        return schema.load({k: v for k, v in payload.items() if k not in bad})
 
 
 def geoip() -> GeoIP | None:
