@@ -269,3 +269,12 @@ def test_a_long_typed_first_name_from_a_platform_is_dropped_with_a_warning_not_r
     assert response.get_json()["warnings"][0].startswith("Ignored firstName: ")
     event = response.get_json()["event"]
     assert "A" * 150 not in json.dumps(event) and event["sources"]["name"] == "email"  # the name from the address
+
+
+def test_a_paypal_ipn_is_read_in_the_charset_its_own_charset_field_names(client, stream):
+    headers, raw = platform_request("paypal_ipn_completed.txt")
+    assert b"charset=windows-1252" in raw and "charset" not in headers["Content-Type"]
+    raw = raw.replace(b"first_name=John&", b"first_name=J%FCrgen&")  # windows-1252, as PayPal sends it
+    response = client.post(webhook_path(stream), data=raw, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["event"]["firstName"] == "Jürgen"

@@ -31,6 +31,7 @@ _CHARSETS = {
     "utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
     "utf-32", "utf-32-le", "utf-32-be", "ascii", "iso8859-1", "cp1252",
 }
+_FORM_CHARSET = re.compile(rb"(?:^|&)(?:_charset_|charset)=([A-Za-z0-9_.:-]{1,40})(?=&|$)")
 _BRACKETED = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 _INDEX = re.compile(r"0|[1-9][0-9]*")
@@ -78,7 +79,7 @@ def parse_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
     ):
         return _json_body(raw, charset), []
     if mimetype == "application/x-www-form-urlencoded":
-        return _urlencoded_body(raw, charset)
+        return _urlencoded_body(raw, options.get("charset") or _form_charset(raw))
     if mimetype == "multipart/form-data":
         return _multipart_body(raw, options)
     if mimetype in ("", "text/plain"):
@@ -254,6 +255,18 @@ def _check_text(text: str) -> None:
         raise _Rejected(
             "contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
         ) from None
+
+
+def _form_charset(raw: bytes) -> str:
+    """Return the charset a form names in its own charset or _charset_ field (PayPal's IPN does), else UTF-8."""
+    # PayPal sends IPN in the account's encoding, windows-1252 by default, with no charset in its Content-Type.
+    found = _FORM_CHARSET.search(raw)
+    if found:
+        try:
+            return _codec(found[1].decode("ascii"))
+        except BodyError:
+            pass  # a charset we don't decode: read it as UTF-8, which refuses it if it really isn't
+    return "utf-8"
 
 
 def _urlencoded_body(raw: bytes, charset: str) -> tuple[dict, list[str]]:
