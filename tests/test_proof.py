@@ -239,6 +239,14 @@ def test_time_blur_holds_a_new_event_back_and_coarsens_the_time(client, app, mak
     assert [i["timeAgo"] for i in feed(client, unblurred)] == ["just now"]
 
 
+def test_time_blur_holds_a_new_sign_up_back_from_the_conversion_count(client, make_notification):
+    notification = make_notification("conversion", time_blur_minutes=30)
+    post(client, notification, timestamp=time.time() - 40 * 60)
+    post(client, notification)  # just now: held back
+    [item] = feed(client, notification)
+    assert item["count"] == 1
+
+
 def test_with_time_blur_a_proof_tells_the_hour_of_arrival_not_the_minute(client, app, make_notification):
     notification = make_notification(time_blur_minutes=30, show_verified=True)
     post(client, notification, timestamp=time.time() - 40 * 60)

@@ -260,7 +260,8 @@ def popups(notification: dict, guid: str | None = None, now: int | None = None,
     language = language or notification["language"]
     if notification["type"] == "conversion":
         since = now - notification["conversion_window_hours"] * HOUR_MS
-        count = store.count_shown_events(notification["id"], since, guid=guid)
+        until = feed_window(notification, now)[1]  # time blur holds the newest sign-ups back from the count too
+        count = store.count_shown_events(notification["id"], since, guid=guid, until_ms=until)
         if count < notification["conversion_min_count"]:
             return []
         return [conversion_popup(count, notification, language)]
