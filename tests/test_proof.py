@@ -153,6 +153,19 @@ def test_how_these_popups_are_made_counts_each_kind_and_states_the_rules(client,
     assert "<script" not in page and "john.smith" not in page
 
 
+def test_how_these_popups_are_made_keeps_a_conversion_count_below_its_minimum_to_itself(client, make_notification):
+    notification = make_notification("conversion", show_verified=True, conversion_min_count=5)
+    for _ in range(3):
+        post(client, notification)
+    assert feed(client, notification) == []
+    page = client.get(f"/proof/{notification['public_key']}").get_data(as_text=True)
+    assert not re.search(r'<td class="num">', page) and "Fewer than 5" in page
+    for _ in range(2):
+        post(client, notification)
+    page = client.get(f"/proof/{notification['public_key']}").get_data(as_text=True)
+    assert '<th scope="row">Webhook calls without a signature</th><td class="num">5</td>' in page
+
+
 # --- re-identification guards ----------------------------------------------------------------------------------
 
 

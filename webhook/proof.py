@@ -129,6 +129,8 @@ def how(key: str):
     else:
         since, until = now - notification["conversion_window_hours"] * HOUR_MS, None
     counts = store.count_window_arrivals(notification["id"], since, until)
+    if notification["type"] == "conversion" and sum(counts.values()) < notification["conversion_min_count"]:
+        counts = None  # the owner shows no count below the minimum, so neither does this page
     return public_page(
         "how.html", notification=notification, counts=counts, arrivals=ARRIVALS,
         place=PLACE_WORDS[notification["place_precision"]],
