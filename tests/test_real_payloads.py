@@ -149,6 +149,7 @@ def test_the_person_named_beats_another_email_in_the_body(client, stream):
         ({"country_code": "DE", "amount": 49, "currency": "eur"}, "Germany", (49, "EUR")),
         ({"address": {"country": "France"}, "gross": "7.5", "currency_code": "EUR"}, "France", (7.5, "EUR")),
         ({"address": {"country_code": "JP"}, "price": "5000", "currency": "JPY"}, "Japan", (5000, "JPY")),
+        ({"country_code": "DE", "amount": {"value": "12.50", "currency_code": "EUR"}}, "Germany", (12.5, "EUR")),
     ],
 )
 def test_the_generic_reading_takes_common_country_and_amount_shapes(client, stream, body, place, amount):
@@ -179,6 +180,7 @@ def test_our_vocabulary_wins_over_the_common_shapes():
         ("status", "refunded"),
         ("payment_status", "failed"),
         ("status", "on-hold"),
+        ("event", "customer_created"),
     ],
 )
 def test_a_body_that_says_it_is_no_purchase_is_ignored(client, app, stream, key, kind):
@@ -195,7 +197,8 @@ def test_a_body_that_says_it_is_no_purchase_is_ignored(client, app, stream, key,
 @pytest.mark.parametrize(
     "key, kind",
     [("type", "order.created"), ("event", "form_response"), ("status", "completed"), ("payment_status", "paid"),
-     ("type", "purchase"), ("topic", "orders/paid"), ("type", "sign_up"), ("event", "payment_intent.succeeded")],
+     ("type", "purchase"), ("topic", "orders/paid"), ("type", "sign_up"), ("event", "payment_intent.succeeded"),
+     ("type", "e-book"), ("type", "gift_card"), ("type", "one-time"), ("type", "t-shirt")],
 )
 def test_a_body_that_says_it_is_a_purchase_or_sign_up_is_shown(client, stream, key, kind):
     response = client.post(webhook_path(stream), json={"email": "ada@example.com", key: kind})

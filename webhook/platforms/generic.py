@@ -34,7 +34,11 @@ CONVERSION_SUBJECTS = frozenset("""
     enroll enrolled enrollment booking booked appointment invitee form response lead donation ticket
     completed complete paid succeeded success captured capture
 """.split())
-EVENT_NAME = re.compile(r"[A-Za-z]+(?:[._/:-][A-Za-z]+)+")
+# An event name: words joined by dots, slashes or colons ("customer.created", "CHECKOUT.ORDER.APPROVED"), or by
+# _ and - when it ends in what happened ("customer_created"); "e-book", "gift_card" or "t-shirt" are no events.
+EVENT_NAME = re.compile(r"[A-Za-z_]+(?:[./:][A-Za-z_]+)+")
+HAPPENED = re.compile(r"[A-Za-z]+(?:[_-][A-Za-z]+)*[_-](?:created|updated|deleted|changed|added|removed|completed|"
+                      r"succeeded|paid|failed|activated|approved|captured|refunded|cancell?ed)", re.I)
 WORD = re.compile(r"[a-z]+")
 
 PERSON_OBJECTS = ("", "customer", "buyer", "payer", "invitee", "billing", "contact", "subscriber", "merges")
@@ -45,7 +49,7 @@ PERSON_FIELDS = {
 }
 SHAPES = {
     "country": ("residence_country", "country_code", "address.country", "address.country_code"),
-    "total": ("amount", "gross", "mc_gross", "price", "amount.value"),
+    "total": ("amount.value", "amount", "gross", "mc_gross", "price"),  # an amount object before a plain amount
     "currency": ("currency", "mc_currency", "currency_code", "amount.currency_code"),
 }
 
@@ -55,7 +59,8 @@ def not_done(data: dict) -> str | None:
     for key in KIND_KEYS:
         kind = text(data.get(key)) or ""
         words = set(WORD.findall(kind.lower()))
-        if words & NOT_DONE or (EVENT_NAME.fullmatch(kind.strip()) and not words & CONVERSION_SUBJECTS):
+        named = EVENT_NAME.fullmatch(kind.strip()) or HAPPENED.fullmatch(kind.strip())
+        if words & NOT_DONE or (named and not words & CONVERSION_SUBJECTS):
             return f"The payload's {key} is {kind!r}: not a completed payment or sign-up."
     return None
 
