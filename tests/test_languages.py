@@ -125,6 +125,11 @@ def test_a_notification_has_a_language_set_by_the_api(client, admin_headers, mak
     assert "de" in refused.get_json()["errors"]["language"][0]  # the message lists what may be chosen
 
 
+@pytest.mark.parametrize(("tag", "code"), [("de-AT", "de"), ("pt-BR", "pt"), ("zh-Hant-TW", "zh"), ("NB", "nb")])
+def test_a_notification_s_language_is_any_bcp_47_tag_of_a_language_popups_speak(make_notification, tag, code):
+    assert make_notification("stream", language=tag)["language"] == code
+
+
 def test_the_feed_speaks_the_notifications_language(client, make_notification):
     made = make_notification("stream", language="de", min_place_events=1)  # one event shows its city (test_proof.py)
     client.post(webhook_path(made), json={"email": "x@example.com", "city": "Miami", "stateCode": "CA",

@@ -10,7 +10,7 @@ from marshmallow import (
     EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
 )
 
-from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES
+from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES, supported as supported_language
 from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 from .present import PLACE_LEVELS
 from .rules import (
@@ -350,6 +350,16 @@ class Colour(String):
         return text.lower()
 
 
+class Language(String):
+    """A BCP 47 language tag of a language popups speak, stored as its supported code ("de-AT" → "de")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = supported_language(super()._deserialize(value, attr, data, **kwargs))
+        if code is None:
+            raise ValidationError(f"Must be a language tag of one of: {', '.join(LANGUAGES)} (e.g. de or de-AT).")
+        return code
+
+
 class PagePatterns(fields.Field):
     """Page patterns, as a list or one a line (a textarea); stored one a line, encoded as browsers encode URLs."""
 
@@ -449,7 +459,7 @@ class NotificationSchema(Schema):
     time_blur_minutes = WholeNumber(0, 1440)
     retention_days = WholeNumber(1, 36500, allow_none=True)
     # The popup's language and look (migration 0008_popup_looks_language); database defaults when not sent.
-    language = String(validate=choice(LANGUAGES))
+    language = Language()
     theme = String(validate=choice(THEME_CHOICES))
     accent = Colour()
     corners = String(validate=choice(CORNER_CHOICES))
