@@ -353,3 +353,11 @@ def test_gunicorn_deletes_expired_events_by_itself(tmp_path, geoip_path):
 
 def test_every_signature_scheme_has_a_name_a_proof_page_can_tell():
     assert set(signatures.SCHEMES) <= set(proof.SCHEME_NAMES)
+
+
+def test_a_proof_page_marks_the_popup_with_its_language_and_direction(client, make_notification):
+    notification = make_notification(show_verified=True, language="ar")
+    post(client, notification, productName="Tote")
+    [item] = feed(client, notification)
+    page = client.get(proof_path(notification, item)).get_data(as_text=True)
+    assert '<div class="previews" lang="ar" dir="rtl">' in page

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, current_app, render_template, request
 
 from . import store
+from .language import text_direction
 from .looks import look
 from .platforms import KINDS
 from .present import HOUR_MS, MINUTE_MS, feed_window, item_id, place_guard, shown_events, stream_popup
@@ -114,7 +115,8 @@ def popup(key: str, item: str):
         abort(404, NOT_SHOWN)
     shown = stream_popup(place_guard(notification, now)(event), notification, now)
     return public_page(
-        "proof.html", notification=notification, popup=shown, look=look(notification), kind=describe_event(event),
+        "proof.html", notification=notification, popup=shown, look=look(notification),
+        direction=text_direction(notification["language"]), kind=describe_event(event),
         received=received_text(event, notification),
     )
 
