@@ -69,25 +69,11 @@ def base64_body_hmac(scheme: str) -> Callable:
     return verify_scheme
 
 
-def verify_stripe(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
-    """Check `Stripe-Signature: t=<seconds>,v1=<hex>[,v1=<hex>…]` over "{t}.{body}"."""
-    pairs = [part.partition("=") for part in value.split(",")]
-    timestamps = [v.strip() for k, _, v in pairs if k.strip() == "t"]
-    signatures = [decode_hex(v) for k, _, v in pairs if k.strip() == "v1"]
-    signatures = [s for s in signatures if s is not None]
-    if len(timestamps) != 1 or not signatures:
-        raise SignatureError("Stripe-Signature: expected `t=<timestamp>,v1=<hex signature>`.")
-    check_fresh("Stripe-Signature", timestamps[0], now)
-    expected = hmac_sha256(secret.encode("utf-8"), timestamps[0].encode("ascii") + b"." + body)
-    if not matches_any(expected, signatures):
-        raise SignatureError("Stripe-Signature: no v1 signature matches this body and the signing secret.")
-
-
 def standard_webhooks_key(secret: str) -> bytes:
     """Return the HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_` prefix."""
     # As the spec's reference libraries do, the key is the base64-decoded secret with or without the prefix;
     # a secret that isn't base64 at all (someone's own passphrase) is used as its UTF-8 bytes instead.
-    # (Stripe's secrets start with whsec_ too, but Stripe keys its HMAC with the whole string: see verify_stripe.)
+    # (Stripe's secrets start with whsec_ too, but Stripe keys its HMAC with the whole string.)
     encoded = secret[len(WHSEC_PREFIX):] if secret.startswith(WHSEC_PREFIX) else secret
     return decode_base64(encoded) or secret.encode("utf-8")
 
@@ -109,22 +95,25 @@ def verify_standard(value: str, headers: Mapping, body: bytes, secret: str, now:
         raise SignatureError("Standard Webhooks: no v1 signature matches this body and the signing secret.")
 
 
-def timestamped_hex_hmac(scheme: str, pair_separator: str, timestamp_key: str, joiner: str) -> Callable:
-    """Return a verifier for "<ts>=<seconds><sep>v1=<hex>[<sep>…]" over "{ts}{joiner}{body}" (Paddle, Calendly)."""
-    expected_form = f"`{timestamp_key}=<timestamp>{pair_separator}<version>=<hex signature>`"
+def timestamped_hex_hmac(scheme: str, pair_separator: str, timestamp_key: str, joiner: str, version: str) -> Callable:
+    """Return a verifier for "<ts>=<seconds><sep><version>=<hex>[<sep>…]" over "{ts}{joiner}{body}".
+
+    Stripe, Paddle and Calendly; any of several signatures may match (a secret being rotated), others are ignored.
+    """
+    expected_form = f"`{timestamp_key}=<timestamp>{pair_separator}{version}=<hex signature>`"
 
     def verify_scheme(value: str, headers: Mapping, body: bytes, secret: str, now: float) -> None:
         """Check a fresh timestamp and any hex signature over the timestamp and the raw body."""
         pairs = [part.partition("=") for part in value.split(pair_separator)]
         timestamps = [v.strip() for k, _, v in pairs if k.strip() == timestamp_key]
-        signatures = [decode_hex(v) for k, _, v in pairs if k.strip() in ("h1", "v1")]
+        signatures = [decode_hex(v) for k, _, v in pairs if k.strip() == version]
         signatures = [s for s in signatures if s is not None]
         if len(timestamps) != 1 or not signatures:
             raise SignatureError(f"{scheme}: expected {expected_form}.")
         check_fresh(scheme, timestamps[0], now)
         signed = timestamps[0].encode("ascii") + joiner.encode("ascii") + body
         if not matches_any(hmac_sha256(secret.encode("utf-8"), signed), signatures):
-            raise SignatureError(f"{scheme}: no signature matches this body and the signing secret.")
+            raise SignatureError(f"{scheme}: no {version} signature matches this body and the signing secret.")
 
     return verify_scheme
 
@@ -164,12 +153,12 @@ def verify_proofhook(value: str, headers: Mapping, body: bytes, secret: str, now
 SCHEMES = {
     "x-shopify-hmac-sha256": base64_body_hmac("X-Shopify-Hmac-Sha256"),
     "x-wc-webhook-signature": base64_body_hmac("X-WC-Webhook-Signature"),
-    "stripe-signature": verify_stripe,
+    "stripe-signature": timestamped_hex_hmac("Stripe-Signature", ",", "t", ".", "v1"),
     "webhook-signature": verify_standard,
     "svix-signature": verify_standard,
     "x-proofhook-signature": verify_proofhook,
-    "paddle-signature": timestamped_hex_hmac("Paddle-Signature", ";", "ts", ":"),
-    "calendly-webhook-signature": timestamped_hex_hmac("Calendly-Webhook-Signature", ",", "t", "."),
+    "paddle-signature": timestamped_hex_hmac("Paddle-Signature", ";", "ts", ":", "h1"),
+    "calendly-webhook-signature": timestamped_hex_hmac("Calendly-Webhook-Signature", ",", "t", ".", "v1"),
     "typeform-signature": verify_typeform,
     # Square signs the notification URL followed by the body (see verify).
     "x-square-hmacsha256-signature": base64_body_hmac("x-square-hmacsha256-signature"),
