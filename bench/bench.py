@@ -369,7 +369,8 @@ def print_table(results: list[dict], cold: dict) -> None:
     for r in results:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
         print(f"{r['workload']:9} {r['sync']:6} {r['server']:9} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} "
-              f"{r['non_2xx'] + r['socket_errors']:7d} {ratio:>6} {r['cpu_us_per_request']:7d} {r['rss_mb'] or 0:7.1f} {r['pss_mb'] or 0:7.1f} {r['anon_mb'] or 0:7.1f} "
+              f"{r['non_2xx'] + r['socket_errors']:7d} {ratio:>6} {r['cpu_us_per_request']:7d} {r['rss_mb'] or 0:7.1f} "
+              f"{r['pss_mb'] or 0:7.1f} {r['anon_mb'] or 0:7.1f} "
               f"{r.get('created_201', ''):>7} {r.get('rows_stored', ''):>7}")
     print()
     for name, seconds in cold.items():
