@@ -14,7 +14,7 @@ from .widget import widget_integrity, widget_version
 from .links import absolute_url
 from .auth import (
     csrf,
-    check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
+    check_csrf, check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
     wrong_token_given,
 )
 from .language import SUPPORTED as LANGUAGES, language_name, text_direction
@@ -23,6 +23,9 @@ from .present import pattern_pieces, popups, time_ago
 from .schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
+# The pages' forms are the only cookie-authenticated writes outside the API (which checks its own): the webhook,
+# the feed and the other blueprints don't pay for the check.
+bp.before_request(check_csrf)
 
 PREVIEW_EVENTS = 5
 # Room for the multipart envelope and the CSRF field around an import file of the largest allowed size.

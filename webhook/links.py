@@ -24,8 +24,12 @@ def local_default() -> str:
 
 def absolute_url(endpoint: str, **values) -> str:
     """Return the absolute URL of an endpoint as the outside world should call it."""
-    # Built from the URL map directly so the CLI (no request, no SERVER_NAME) can hand out URLs too.
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    # Built from the URL map directly so the CLI (no request, no SERVER_NAME) can hand out URLs too; the bound
+    # map is made once per app (it only builds paths, and each build sees routes added since).
+    adapter = current_app.extensions.get("links.path_builder")
+    if adapter is None:
+        adapter = current_app.extensions["links.path_builder"] = current_app.url_map.bind("localhost")
+    path = adapter.build(endpoint, values)
     base = current_app.config["PUBLIC_URL"]
     if not base:
         # Not request.host_url: it converts the URL to an IRI (a twentieth of a webhook call's time), and the

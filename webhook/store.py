@@ -5,6 +5,7 @@ import secrets
 import time
 
 from .db import get_db, transaction, write
+from .jsontext import compact
 
 DAY_MS = 24 * 60 * 60 * 1000
 
@@ -159,9 +160,13 @@ def get_notification(notification_id: int) -> dict | None:
     return dict(row) if row else None
 
 
+WEBHOOK_COLUMNS = "id, type, signing_secret, signing_scheme"
+
+
 def notification_by_token(token: str) -> dict | None:
-    """Return the notification a webhook token belongs to, without counts (the hot path)."""
-    row = row_by_token("*", "webhook_token", token)
+    """Return the id, type and signing settings of the notification a webhook token belongs to (the hot path)."""
+    # Only what a webhook call reads: building the whole row's dict was a good part of the lookup.
+    row = row_by_token(WEBHOOK_COLUMNS, "webhook_token", token)
     return dict(row) if row else None
 
 
@@ -238,7 +243,8 @@ def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         return row_by_dedup_key(conn, notification_id, dedup_key), False
 
     row, created = write(insert)
-    return event_from_row(row), created
+    # A new row's JSON columns hold what was just written: the event's own values, not parsed back.
+    return event_from_row(row, {key: event.get(key) for key in JSON_COLUMNS} if created else None), created
 
 
 def row_by_dedup_key(conn, notification_id: int, dedup_key: str):
@@ -326,7 +332,7 @@ def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         notification_id,
         now_ms(),
         *(event.get(key) for key in EVENT_COLUMNS),
-        *(json.dumps(event.get(key)) if event.get(key) is not None else None for key in JSON_COLUMNS),
+        *(compact(event[key]).decode() if event.get(key) is not None else None for key in JSON_COLUMNS),
         kept_payload(raw),
         dedup_key,
     ]
@@ -446,12 +452,15 @@ def iter_events(notification_id: int, batch: int = 1000):
         after = (rows[-1]["timestamp"], rows[-1]["id"])
 
 
-def event_from_row(row) -> dict:
-    """Turn an events row into an event dict in the seed's vocabulary."""
+def event_from_row(row, decoded: dict | None = None) -> dict:
+    """Turn an events row into an event dict in the seed's vocabulary; `decoded`: its JSON columns, if known."""
     event = {"id": row["id"], "notificationId": row["notification_id"], "receivedAt": row["received_at"]}
     event.update({key: row[column] for key, column in EVENT_COLUMNS.items()})
     for key in JSON_COLUMNS:
-        event[key] = json.loads(row[key]) if row[key] is not None else None
+        if decoded is not None:
+            event[key] = decoded[key]
+        else:
+            event[key] = json.loads(row[key]) if row[key] is not None else None
     event["raw"] = json.loads(row["raw"]) if row["raw"] is not None else None
     event["dedupKey"] = row["dedup_key"]
     event["cancelledAt"] = row["cancelled_at"]

@@ -75,6 +75,9 @@ def pick(data, paths: Iterable[str]):
 
 def pick_fields(data, table: Mapping[str, tuple[str, ...]]) -> dict:
     """Map each of our keys to the first present value of its candidate paths."""
+    if not isinstance(data, (Mapping, list)):
+        # No path leads anywhere from a missing object or a scalar; the person objects are mostly missing.
+        return {}
     picked = {key: pick(data, paths) for key, paths in table.items()}
     return {key: value for key, value in picked.items() if present(value)}
 
