@@ -35,12 +35,13 @@ def newcombe(x1: int, n1: int, x2: int, n2: int, confidence: float = CONFIDENCE)
 
 def lift(shown_goals: int, shown_visits: int, holdout_goals: int, holdout_visits: int) -> dict:
     """Return both groups' conversion rates, the difference (shown minus holdout) and its interval, or why not."""
-    rate = lambda goals, visits: goals / visits if visits else None  # noqa: E731
+    rate = lambda goals, visits: round(goals / visits, 4) if visits else None  # noqa: E731
     found = {"shown_rate": rate(shown_goals, shown_visits), "holdout_rate": rate(holdout_goals, holdout_visits),
              "difference": None, "low": None, "high": None, "enough_data": False}
     # A goal counted more often than visits (a forged report, or a day boundary) would be a rate above 1.
     if min(shown_visits, holdout_visits) < MIN_VISITS or shown_goals > shown_visits or holdout_goals > holdout_visits:
         return found
     low, high = newcombe(shown_goals, shown_visits, holdout_goals, holdout_visits)
-    return {**found, "difference": found["shown_rate"] - found["holdout_rate"], "low": low, "high": high,
+    difference = shown_goals / shown_visits - holdout_goals / holdout_visits
+    return {**found, "difference": round(difference, 4), "low": round(low, 4), "high": round(high, 4),
             "enough_data": True}
