@@ -323,7 +323,7 @@
   // and the times stay in localStorage. Returns whether this browser is in the holdout.
   Widget.prototype.goals = function (r, now) {
     var key = this.key, url = location.pathname + location.search, items = [], group = "shown", goals = r.goals || [];
-    memory(function (m) {
+    if (goals.length || r.holdout) memory(function (m) { // nothing is remembered for a notification without them
       var g = m.group = m.group || {}, d = m.day = m.day || {}, day = Math.floor(now / 864e5);
       var since = now - (r.attributionDays || 0) * 864e5, clicked = (m.clicked || {})[key] > since, seen = clicked;
       if (r.holdout) group = g[key] = g[key] || (Math.random() * 100 < r.holdout ? "holdout" : "shown");
