@@ -5,6 +5,7 @@ import random
 import pytest
 
 from helpers import log_in, stored
+from test_display_rules import submitted
 from webhook import create_app, goals, store
 from webhook.lift import MIN_VISITS, lift, newcombe, z_value
 
@@ -164,3 +165,22 @@ def test_goals_and_the_holdout_are_settings_the_feed_carries(client, admin_heade
     assert (rules["holdout"], rules["attributionDays"]) == (10, 3)
     too_many = client.patch(f"/api/notifications/{stream['id']}", json={"holdout_percent": 51}, headers=admin_headers)
     assert too_many.status_code == 422 and "holdout_percent" in too_many.get_json()["errors"]
+
+
+def test_the_settings_form_sets_goals_and_the_holdout_and_saves_untouched_as_it_was(client, admin_headers,
+                                                                                     with_goals):
+    log_in(client)
+    path = f"/notifications/{with_goals['id']}"
+    form = submitted(client.get(path).text)
+    assert client.post(f"{path}/settings", data=form).status_code == 302
+    unchanged = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()
+    assert {name: unchanged[name] for name in store.GOAL_OPTIONS} == \
+        {name: with_goals[name] for name in store.GOAL_OPTIONS}
+    form["goals"], form["holdout_percent"], form["attribution_days"] = "/thanks* Order\r\n/hello Sign-up", "5", "14"
+    assert client.post(f"{path}/settings", data=form).status_code == 302
+    saved = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()
+    assert (saved["goals"], saved["holdout_percent"], saved["attribution_days"]) == \
+        (["/thanks* Order", "/hello Sign-up"], 5, 14)
+    form["goals"] = "/thanks*"
+    bad = client.post(f"{path}/settings", data=form)
+    assert bad.status_code == 422 and "a space, and the goal" in bad.text
