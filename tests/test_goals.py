@@ -110,6 +110,9 @@ def test_the_insight_card_shows_each_goal_and_not_enough_data_yet(client, app, w
     page = client.get(f"/notifications/{with_goals['id']}").get_data(as_text=True)
     assert "Purchase" in page and "Sign-up" in page and "Not enough data yet" in page
     assert f"/api/notifications/{with_goals['id']}/goals" in page
+    client.patch(f"/api/notifications/{with_goals['id']}", json={"holdout_percent": 0},
+                 headers={"Authorization": f"Bearer {app.config['ADMIN_TOKEN']}"})
+    assert "No holdout: set one to measure the lift" in client.get(f"/notifications/{with_goals['id']}").text
 
 
 @pytest.mark.parametrize("body", [
