@@ -25,7 +25,8 @@ def test_the_shared_cases_hold_for_the_server(client, make_notification, case):
 def test_no_rules_means_every_page_at_any_time(client, stream):
     carried = feed_rules(client, stream)
     assert carried == {"include": [], "exclude": [], "devices": "all", "schedule": None, "maxPerView": 0,
-                       "repeatHours": 24, "afterLast": "stop", "order": "newest", "closeDays": 0, "priority": 0}
+                       "repeatHours": 24, "afterLast": "stop", "order": "newest", "closeDays": 0, "priority": 0,
+                       "goals": [], "attributionDays": 7, "holdout": 0}
     assert stream["pages_include"] == [] and stream["schedule_days"] == list(rules.WEEKDAYS)
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import chart, history, insight, intake, rules, store
+from . import chart, goals, history, insight, intake, rules, store
 from .api import existing_notification, no_such_notification, notification_json, validated_changes
 from .widget import widget_integrity, widget_version
 from .links import absolute_url
@@ -149,6 +149,7 @@ def notification(notification_id: int):
 def render_notification(found: dict, form: dict | None = None, errors: dict | None = None, **sections):
     """Render a notification's page, keeping what was typed into its settings form after an error."""
     stats = insight.stats(found["id"])
+    goal_stats = goals.goal_stats(found)
     page = render_template(
         "notification.html",
         notification=notification_json(found),
@@ -165,6 +166,7 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         geoip_credit=geoip_credit(),
         stats=stats,
         chart=chart.svg(stats),
+        goal_stats=goal_stats,
         form=form or {},
         errors=errors or {},
         **sections,

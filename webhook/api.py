@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, request, stream_with_context
 from marshmallow import ValidationError
 
-from . import history, insight, store
+from . import goals, history, insight, store
 from .auth import api_auth_required, csrf
 from .body import parse_body
 from .hooks import TRUE_WORDS
@@ -44,6 +44,9 @@ def notification_json(notification: dict) -> dict:
         "pages_include": patterns(notification["pages_include"]),
         "pages_exclude": patterns(notification["pages_exclude"]),
         "schedule_days": days(notification["schedule_days"]),
+        "goals": patterns(notification["goals"]),
+        "attribution_days": notification["attribution_days"],
+        "holdout_percent": notification["holdout_percent"],
     }
 
 
@@ -142,6 +145,14 @@ def notification_stats(notification_id: int):
     """Show impressions, clicks, click-through rate and events received per UTC day of the last `days` (30)."""
     existing_notification(notification_id)
     return insight.stats(notification_id, query_number("days", insight.DEFAULT_DAYS, insight.MAX_DAYS))
+
+
+@bp.get("/notifications/<int:notification_id>/goals")
+@api_auth_required
+def notification_goals(notification_id: int):
+    """Show visits and goals per group of the last `days` (30), and each goal's lift with its 95 % interval."""
+    found = existing_notification(notification_id)
+    return goals.goal_stats(found, query_number("days", insight.DEFAULT_DAYS, insight.MAX_DAYS))
 
 
 @bp.patch("/notifications/<int:notification_id>")

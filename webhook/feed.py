@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
-from . import insight, language, store
+from . import goals, insight, language, store
 from .auth import csrf
 from .present import MINUTE_MS, feed
 from .widget import widget_script, widget_version
@@ -22,7 +22,7 @@ PINNED_WIDGET_MAX_AGE = 365 * 24 * 3600
 # Only widget.js is compressed here: it is the one large public answer, fetched by every page of every site.
 compress = Compress()
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
-FEED_FORMAT = 4
+FEED_FORMAT = 5
 # Feed bodies kept per process, by ETag.
 FEED_CACHE_SIZE = 1000
 NO_SUCH_KEY = "No notification has this public key; check the data-key of the snippet."
@@ -159,14 +159,26 @@ class FeedShortcut:
 @csrf.exempt
 def report_activity(key: str):
     """Count a widget's impressions and clicks; answer 204 to anything, so a page never sees an error."""
+    return count_report(key, "proofhook_activity", insight.MAX_REPORT_BYTES, insight.record_report)
+
+
+@bp.route("/feed/<key>/goals", methods=["POST", "OPTIONS"])
+@csrf.exempt
+def report_goals(key: str):
+    """Count a widget's visit and goals reached; answer 204 to anything, as the activity beacon does."""
+    return count_report(key, "proofhook_goals", goals.MAX_REPORT_BYTES, goals.record_report)
+
+
+def count_report(key: str, bucket: str, limit: int, record):
+    """Count one beacon report with `record` within its size and rate limits; answer 204 whatever came."""
     # Fire-and-forget: the widget never reads the answer, and junk, forged ids, unknown keys and bursts are
     # dropped the same quiet way. Cheapest checks first: size, then the rate limit, then the database.
     if request.method == "POST":
-        data = report_body()
-        if data is not None and current_app.extensions["proofhook_activity"].allow(request.remote_addr):
+        data = report_body(limit)
+        if data is not None and current_app.extensions[bucket].allow(request.remote_addr):
             notification = store.notification_by_public_key(key)
             if notification is not None:
-                insight.record_report(notification, data, feed_clock())
+                record(notification, data, feed_clock())
     response = current_app.response_class(status=204)
     del response.headers["Content-Type"]
     response.headers["Cache-Control"] = "no-store"
@@ -177,9 +189,8 @@ def report_activity(key: str):
     return response
 
 
-def report_body() -> bytes | None:
-    """Return the request's body if it is small enough to be a report, reading no more than that; else None."""
-    limit = insight.MAX_REPORT_BYTES
+def report_body(limit: int) -> bytes | None:
+    """Return the request's body if it is at most `limit` bytes, reading no more than that; else None."""
     if request.content_length is not None and request.content_length > limit:
         return None
     data = request.stream.read(limit + 1)
@@ -236,5 +247,6 @@ def init_app(app) -> None:
     app.extensions["proofhook_feeds"] = {}
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]
     app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
+    app.extensions["proofhook_goals"] = insight.Bucket(burst, per_minute)
     with app.app_context():
         store.ensure_public_keys()

@@ -144,6 +144,14 @@ def api_paths() -> dict:
                                     "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}],
                     "responses": {"200": answer("the stats", schemas.StatsSchema), **errors(401, 404, 422)}},
         },
+        "/api/notifications/{notification_id}/goals": {
+            **one,
+            "get": {"tags": ["api"], "summary": "Visits and goals per group, and each goal's lift with its interval",
+                    "security": ADMIN,
+                    "parameters": [{"name": "days", "in": "query",
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}],
+                    "responses": {"200": answer("the goals", schemas.GoalStatsSchema), **errors(401, 404, 422)}},
+        },
         "/api/notifications/{notification_id}/rotate-webhook-token": {
             **one,
             "post": {"tags": ["api"], "summary": "Give a notification a new webhook URL (the old one 404s)",
@@ -169,6 +177,15 @@ def feed_paths() -> dict:
             "post": {"tags": ["feed"], "summary": "The widget's impressions and clicks (sent with sendBeacon)",
                      "description": "Always 204, whatever the body: reports for unknown keys or ids, junk and"
                                     " bursts are dropped without a word, and nothing about the sender is kept.",
+                     "security": [], "parameters": [key],
+                     "requestBody": {"required": False, "content": {"text/plain": {"schema": {"type": "string"}}}},
+                     "responses": {"204": {"description": "received (or quietly dropped)"}}},
+        },
+        "/feed/{key}/goals": {
+            "post": {"tags": ["feed"], "summary": "The widget's visits and goals reached (sent with sendBeacon)",
+                     "description": "Always 204, whatever the body. A report carries a group (shown or holdout)"
+                                    " and (goal, kind) pairs only; it is counted on today's counters and nothing"
+                                    " about the sender is kept.",
                      "security": [], "parameters": [key],
                      "requestBody": {"required": False, "content": {"text/plain": {"schema": {"type": "string"}}}},
                      "responses": {"204": {"description": "received (or quietly dropped)"}}},

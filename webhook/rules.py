@@ -81,6 +81,11 @@ def patterns(text: str) -> list[str]:
     return [line for line in (text or "").split("\n") if line]
 
 
+def goals(text: str) -> list[tuple[str, str]]:
+    """Return the stored goals (one a line: a page pattern, a space, the name) as (pattern, name) pairs."""
+    return [tuple(line.split(" ", 1)) for line in patterns(text)]
+
+
 def days(text: str) -> list[str]:
     """Return the stored weekdays (comma-separated) as a list, Monday first."""
     return [day for day in (text or "").split(",") if day]
@@ -115,6 +120,10 @@ def feed_rules(notification: dict) -> dict:
         "order": notification["popup_order"],
         "closeDays": notification["close_days"],
         "priority": notification["priority"],
+        # Goals are counted on the visitor's device too: a goal page matches as the display rules' pages do.
+        "goals": [{"name": name, "page": page_regex(pattern)} for pattern, name in goals(notification["goals"])],
+        "attributionDays": notification["attribution_days"],
+        "holdout": notification["holdout_percent"],
     }
 
 

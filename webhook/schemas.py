@@ -375,6 +375,29 @@ class PagePatterns(fields.Field):
         return "\n".join(normal_pattern(line) for line in found)
 
 
+class Goals(fields.Field):
+    """Goals, as a list or one a line: a page pattern, a space and a name ("/thank-you* Purchase")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        lines = value.split("\n") if isinstance(value, str) else value
+        if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+            raise ValidationError("Must be a list of goals such as \"/checkout/thank-you* Purchase\".")
+        found = [refuse_nul(line.strip()).split(None, 1) for line in lines if line.strip()]
+        if len(found) > MAX_PATTERNS:
+            raise ValidationError(f"At most {MAX_PATTERNS} goals.")
+        problems = [f"{parts[0]}: write the page, a space, and the goal's name (/thank-you* Purchase)."
+                    for parts in found if len(parts) < 2]
+        problems += [problem for parts in found if (problem := pattern_problem(parts[0]))]
+        problems += [f"{parts[1][:40]}: a goal's name has at most 60 characters." for parts in found
+                     if len(parts) == 2 and len(parts[1]) > 60]
+        names = [parts[1] for parts in found if len(parts) == 2]
+        if len(set(names)) < len(names):
+            problems.append("Each goal needs a name of its own.")
+        if problems:
+            raise ValidationError(problems)
+        return "\n".join(f"{normal_pattern(parts[0])} {parts[1]}" for parts in found)
+
+
 class TimeZone(String):
     """An IANA time zone name such as Europe/Berlin."""
 
@@ -481,6 +504,10 @@ class NotificationSchema(Schema):
     popup_order = String(validate=choice(ORDER_CHOICES))
     close_days = WholeNumber(0, 365)
     priority = WholeNumber(0, 100)
+    # Goals, attribution and the holdout (migration 0012_goals; README, "Is it working?").
+    goals = Goals()
+    attribution_days = WholeNumber(1, 365)
+    holdout_percent = WholeNumber(0, 50)
     # Load-only: once set, a signing secret is used, never shown again (the notification object says `signed`).
     signing_secret = String(allow_none=True, load_only=True, validate=validate.Length(max=500))
 
@@ -639,6 +666,9 @@ class NotificationObjectSchema(Schema):
     popup_order = fields.String(required=True, validate=validate.OneOf(ORDER_CHOICES))
     close_days = fields.Integer(required=True, metadata={"description": "0: closing lasts the visit"})
     priority = fields.Integer(required=True, metadata={"description": "higher shows first on a shared page"})
+    goals = fields.List(fields.String(), required=True, metadata={"description": "\"<page pattern> <name>\" each"})
+    attribution_days = fields.Integer(required=True, metadata={"description": "window for after seen/clicked"})
+    holdout_percent = fields.Integer(required=True, metadata={"description": "0: no holdout; at most 50"})
 
 
 class ShownProductSchema(Schema):
@@ -693,7 +723,8 @@ class FeedSchema(Schema):
     rules = fields.Dict(required=True, metadata={
         "description": "where, when and how often (README, 'Where and how often'): include and exclude as regular"
                        " expressions over the page's path and query, devices, schedule (null: any time), maxPerView,"
-                       " repeatHours, afterLast, order, closeDays, priority"})
+                       " repeatHours, afterLast, order, closeDays, priority, goals ({name, page}: page a"
+                       " regular expression), attributionDays, holdout (percent)"})
     labels = fields.Dict(required=True, metadata={"description": "the widget's own words: close, region"})
     items = fields.List(fields.Nested(PopupSchema), required=True)
 
@@ -717,6 +748,41 @@ class StatsSchema(Schema):
     to = fields.String(required=True)
     daily = fields.List(fields.Nested(DayStatsSchema), required=True)
     totals = fields.Nested(DayStatsSchema, required=True)
+
+
+class LiftSchema(Schema):
+    """One goal's conversion rates per group and the lift (shown minus holdout) with its 95 % interval."""
+
+    shown_rate = fields.Float(required=True, allow_none=True)
+    holdout_rate = fields.Float(required=True, allow_none=True)
+    difference = fields.Float(required=True, allow_none=True, metadata={"description": "null: not enough data"})
+    low = fields.Float(required=True, allow_none=True)
+    high = fields.Float(required=True, allow_none=True)
+    enough_data = fields.Boolean(required=True)
+
+
+class GoalSchema(Schema):
+    """One goal of GET /api/notifications/<id>/goals."""
+
+    name = fields.String(required=True)
+    groups = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+                         required=True, metadata={"description": "per group: goal, seen, clicked"})
+    lift = fields.Nested(LiftSchema, required=True)
+
+
+class GoalStatsSchema(Schema):
+    """GET /api/notifications/<id>/goals."""
+
+    notification_id = fields.Integer(required=True)
+    days = fields.Integer(required=True)
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+    holdout_percent = fields.Integer(required=True)
+    attribution_days = fields.Integer(required=True)
+    visits = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    goals = fields.List(fields.Nested(GoalSchema), required=True)
+    min_visits = fields.Integer(required=True, metadata={"description": "per group, before a lift is shown"})
+    method = fields.String(required=True)
 
 
 class NotificationListSchema(Schema):

@@ -103,6 +103,9 @@ DISPLAY_OPTIONS = (
     "priority",
 )
 NOTIFICATION_SETTINGS += DISPLAY_OPTIONS
+# Goals, attribution and the holdout (migration 0012_goals).
+GOAL_OPTIONS = ("goals", "attribution_days", "holdout_percent")
+NOTIFICATION_SETTINGS += GOAL_OPTIONS
 # The secrets an owner may replace with fresh random ones, and how each is made.
 ROTATABLE = {"webhook_token": new_token, "public_key": new_public_key}
 
@@ -567,6 +570,32 @@ def activity_by_day(notification_id: int, since_day: int) -> dict[int, tuple[int
     )
     # int(): PostgreSQL's SUM of BIGINT is NUMERIC.
     return {int(day): (int(impressions), int(clicks)) for day, impressions, clicks in rows}
+
+
+# --- goals: visits and goals per group (migration 0012_goals) --------------------------------
+
+
+def record_goal_counts(notification_id: int, day: int, counts: dict[tuple[str, str, str], int]) -> None:
+    """Add {(group, goal, kind): count} to a notification's counters of one UTC day, all or nothing."""
+    conn = get_db()
+    with transaction(conn):
+        for (group, goal, kind), count in counts.items():
+            conn.execute(
+                "INSERT INTO goal_counts (notification_id, day, grp, goal, kind, count) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (notification_id, day, grp, goal, kind) DO UPDATE SET"
+                " count = goal_counts.count + excluded.count",
+                (notification_id, day, group, goal, kind, count),
+            )
+
+
+def goal_counts_since(notification_id: int, since_day: int) -> dict[tuple[str, str, str], int]:
+    """Return {(group, goal, kind): count} of a notification, summed from `since_day` on."""
+    rows = get_db().execute(
+        "SELECT grp, goal, kind, SUM(count) FROM goal_counts WHERE notification_id = ? AND day >= ?"
+        " GROUP BY grp, goal, kind",
+        (notification_id, since_day),
+    )
+    return {(group, goal, kind): int(count) for group, goal, kind, count in rows}
 
 
 def events_received_by_day(notification_id: int, since_day: int) -> dict[int, int]:

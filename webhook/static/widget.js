@@ -262,6 +262,7 @@
     var base = new URL("feed/" + encodeURIComponent(d.key), script.src).href;
     this.feedUrl = new URL(base + ".json");
     this.activityUrl = base + "/activity";
+    this.goalsUrl = base + "/goals";
     this.proofBase = new URL("proof/" + encodeURIComponent(d.key) + "/", script.src).href;
     this.flushMs = seconds(d.flush, 10);
     this.guid = d.guid;
@@ -294,7 +295,9 @@
       .then(function (r) { if (!r.ok) throw new Error("feed answered " + r.status); return r.json(); })
       .then(function (feed) {
         self.feed = feed && typeof feed === "object" ? feed : {};
-        var rules = self.rules = self.feed.rules || {}, now = Date.now(), m = memory(), seen = m.seen || {};
+        var rules = self.rules = self.feed.rules || {}, now = Date.now();
+        if (self.goals(rules, now)) return; // a holdout browser never sees this notification's popups
+        var m = memory(), seen = m.seen || {};
         if (!fits(rules, location, now, innerWidth) || !device(self.devices, innerWidth)) return;
         if ((m.closed || {})[self.key] > now) return;
         var hours = rules.repeatHours || 0;
@@ -313,6 +316,28 @@
         join(self);
       })
       .catch(quiet);
+  };
+
+  // This browser's group (drawn once), one visit a day and each goal page reached once a day, with whether a
+  // popup was seen or clicked within the window. Only group, goal and kind are sent; the draw, the day stamps
+  // and the times stay in localStorage. Returns whether this browser is in the holdout.
+  Widget.prototype.goals = function (r, now) {
+    var key = this.key, url = location.pathname + location.search, items = [], group = "shown", goals = r.goals || [];
+    if (goals.length || r.holdout) memory(function (m) { // nothing is remembered for a notification without them
+      var g = m.group = m.group || {}, d = m.day = m.day || {}, day = Math.floor(now / 864e5);
+      var since = now - (r.attributionDays || 0) * 864e5, clicked = (m.clicked || {})[key] > since, seen = clicked;
+      if (r.holdout) group = g[key] = g[key] || (Math.random() * 100 < r.holdout ? "holdout" : "shown");
+      for (var k in m.seen) if (!k.indexOf(key + " ") && m.seen[k] > since) seen = true;
+      [{ name: "", page: "" }].concat(goals).forEach(function (goal, i) {
+        if (!goals.length || d[key + " " + goal.name] === day || !new RegExp(goal.page, "i").test(url)) return;
+        d[key + " " + goal.name] = day;
+        items.push({ goal: goal.name, kind: i ? "goal" : "visit" });
+        if (i && seen) items.push({ goal: goal.name, kind: "seen" });
+        if (i && clicked) items.push({ goal: goal.name, kind: "clicked" });
+      });
+    });
+    if (items.length && navigator.sendBeacon) navigator.sendBeacon(this.goalsUrl, JSON.stringify({ v: 1, group: group, items: items }));
+    return group === "holdout";
   };
 
   Widget.prototype.later = function (fn, ms) {
@@ -389,7 +414,10 @@
       closeAll();
       var key = this.key, until = Date.now() + (this.rules.closeDays || 0) * 864e5;
       if (this.rules.closeDays) memory(function (m) { (m.closed = m.closed || {})[key] = until; });
-    } else if (!item.clicked) { item.clicked = 1; this.report(item, "click"); this.flush(); }
+    } else if (!item.clicked) {
+      item.clicked = 1;
+      var k = this.key;
+      memory(function (m) { (m.clicked = m.clicked || {})[k] = Date.now(); }); this.report(item, "click"); this.flush(); }
   };
 
   // Escape takes the popups away for this page view (the close button, for the whole visit).
