@@ -89,6 +89,14 @@ SHOWN = {
         "total": 652.15, "currency": "USD", "timestamp": ms("2024-04-12T10:18:48.294633+00:00"),
         "sources": {"mapping": "paddle", "name": "payload"},
     },
+    # The same transaction's transaction.paid, sent before transaction.completed: the same popup.
+    "paddle_transaction_paid.json": {
+        "displayName": "Michael M.", **place(None, None, None, None, None), "email": None,
+        "productName": "AeroEdit Pro", "productLink": None,
+        "productImage": "https://paddle.s3.amazonaws.com/user/165798/bT1XUOJAQhOUxGs83cbk_pro.png",
+        "total": 652.15, "currency": "USD", "timestamp": ms("2024-04-12T10:18:48.294633+00:00"),
+        "sources": {"mapping": "paddle", "name": "payload"},
+    },
     "paddle_classic_payment_succeeded.txt": {
         "displayName": "Someone", **place(None, None, None, "Australia", "AU"),
         "productName": "Example String", "total": 906.3, "currency": "GBP", "timestamp": ms("2018-11-06T20:14:19+00:00"),
@@ -152,6 +160,7 @@ WARNINGS = {
     ],
     "paypal_ipn_completed.txt": [f"Product 'something' {NO_LINK.format('paypal')}"],
     "paddle_transaction_completed.json": [f"Product 'AeroEdit Pro' {NO_LINK.format('paddle')}"],
+    "paddle_transaction_paid.json": [f"Product 'AeroEdit Pro' {NO_LINK.format('paddle')}"],
     "paddle_classic_payment_succeeded.txt": [f"Product 'Example String' {NO_LINK.format('paddle')}"],
     "kit_purchase_create.json": [f"Product 'Telephone Cord (data)' {NO_LINK.format('kit')}"],
 }
@@ -185,6 +194,7 @@ CANCELS = {
     "stripe_charge_refunded.json": "stripe_charge_succeeded.json",
     "gumroad_refund.txt": "gumroad_sale.txt",
     "paypal_ipn_refunded.txt": "paypal_ipn_completed.txt",
+    "paypal_ipn_reversed.txt": "paypal_ipn_completed.txt",
     "paypal_payment_capture_refunded.json": "paypal_payment_capture_completed.json",
     "paddle_adjustment_updated_approved.json": "paddle_transaction_completed.json",
     "lemonsqueezy_order_refunded.json": "lemonsqueezy_order_created.json",
@@ -194,6 +204,7 @@ CANCELS = {
 # under the id the refund names (its one change), so that the two are one store's sale and its refund.
 SOLD_AS = {
     "paypal_ipn_refunded.txt": ("txn_id", "84J11393WC835693U"),
+    "paypal_ipn_reversed.txt": ("txn_id", "SOMEPRIORTXNID002"),
     "paypal_payment_capture_refunded.json": ("resource.id", "0JF852973C016714D"),
     "paddle_adjustment_updated_approved.json": ("data.id", "txn_01h8bxpvx398a7zbawb77y0kp5"),
 }
