@@ -85,6 +85,24 @@ def test_the_access_log_never_holds_a_webhook_token(tmp_path, geoip_path):
     assert token not in written
 
 
+def test_the_access_log_keeps_no_address_user_agent_or_referer_of_a_site_visitor(tmp_path, geoip_path):
+    log = tmp_path / "access.log"
+    with gunicorn(served_env(tmp_path / "log.sqlite3", geoip_path), extra_args=("--access-logfile", str(log))) as (
+        base,
+        _process,
+    ):
+        visitor = {"User-Agent": "VisitorBrowser/123", "Referer": "https://shop.example/thank-you?order=991"}
+        for path in ("/feed/somekey/goals", "/feed/somekey/activity"):
+            assert requests.post(base + path, data=b"{}", headers=visitor).status_code == 204
+        assert requests.get(base + "/widget.js", headers=visitor).status_code == 200
+        requests.get(base + "/login", headers={"User-Agent": "OwnerBrowser/1"})
+    lines = log.read_text().splitlines()
+    visits = [line for line in lines if "/feed/" in line or "/widget.js" in line]
+    assert len(visits) == 3 and all(line.startswith("- ") for line in visits)
+    assert not any(word in "\n".join(visits) for word in ("VisitorBrowser", "shop.example", "127.0.0.1"))
+    assert any("OwnerBrowser/1" in line for line in lines)  # the admin side's lines are as before
+
+
 def test_a_chunked_body_over_the_limit_is_413_like_one_with_a_content_length(tmp_path, geoip_path):
     database = tmp_path / "chunked.sqlite3"
     with gunicorn(served_env(database, geoip_path, MAX_BODY_BYTES=1000)) as (base, _process):

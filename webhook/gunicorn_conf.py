@@ -12,6 +12,10 @@ monkey.patch_all()
 from gunicorn.glogging import Logger  # noqa: E402
 
 WEBHOOK_TOKEN = re.compile(r"(/webhooks/)[^/?\s]+")
+# A site visitor's browser asks for these. Their log lines keep no address, user agent or other request header
+# (the Referer is the visitor's page): a visit and a goal report from one address would tell who converted.
+VISITOR_PATHS = ("/feed/", "/proof/", "/widget.js")
+VISITOR_ATOMS = ("h", "a", "f")
 
 
 def redacted(text: str) -> str:
@@ -23,13 +27,16 @@ def redacted(text: str) -> str:
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, with webhook tokens cut out of the access log: they are secrets, and logs travel."""
+    """gunicorn's logger, with webhook tokens and site visitors left out of the access log: logs travel."""
 
     def atoms(self, resp, req, environ, request_time):
-        """Return the access log's fields with `/webhooks/<token>` written as `/webhooks/…`, Referer included."""
+        """Return the access log's fields: `/webhooks/<token>` as `/webhooks/…`, a visitor's request without its sender."""
         atoms = super().atoms(resp, req, environ, request_time)
+        visitor = unquote(environ.get("PATH_INFO", "")).startswith(VISITOR_PATHS)
         for key, value in atoms.items():
-            if isinstance(value, str) and (key in ("r", "U", "f") or key.endswith("}i")):
+            if visitor and (key in VISITOR_ATOMS or key.endswith("}i")):
+                atoms[key] = "-"
+            elif isinstance(value, str) and (key in ("r", "U", "f") or key.endswith("}i")):
                 atoms[key] = redacted(value)
         return atoms
 
