@@ -193,3 +193,10 @@ def test_the_test_a_url_box_answers_by_the_feed_s_rules(client, admin_headers, s
     assert "No popups</strong>: /blog matches none of the pages to show on." in other
     hostile = client.get(path, query_string={"test_url": "/<script>alert(1)</script>"}).text
     assert "<script>alert(1)" not in hostile
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "shop.example]/cart", "//[x"])
+def test_a_url_no_browser_would_open_gets_an_answer_in_the_box_not_a_500(client, stream, url):
+    log_in(client)
+    page = client.get(f"/notifications/{stream['id']}", query_string={"test_url": url})
+    assert page.status_code == 200 and "That is not a URL a browser would open" in page.text

@@ -231,7 +231,10 @@ def url_test(notification: dict, url: str) -> dict | None:
     if not url:
         return None
     carried = rules.feed_rules(notification)
-    shows, reason = rules.page_fits(carried, url)
+    try:
+        shows, reason = rules.page_fits(carried, url)
+    except ValueError as exc:  # urlsplit's word for "http://[::1" and the like
+        return {"url": url, "shows": False, "reason": f"That is not a URL a browser would open ({exc}).", "other": ""}
     other = []
     if notification["devices"] != "all":
         other.append(f"On {'phones' if notification['devices'] == 'mobile' else 'computers'} only.")
