@@ -184,6 +184,12 @@ def stream(make_notification) -> dict:
 
 
 @pytest.fixture
+def city_stream(make_notification) -> dict:
+    """Return a stream notification whose popups show a single event's city: the small-place guard off."""
+    return make_notification(min_place_events=1)  # test_proof.py tests the guard itself
+
+
+@pytest.fixture
 def conversion(make_notification) -> dict:
     """Return a fresh conversion notification."""
     return make_notification("conversion", name="Sign-ups", message="signed up")

@@ -77,11 +77,10 @@ def patch(client, admin_headers, notification, **options) -> dict:
 # --- contents and privacy -----------------------------------------------------------------------------------
 
 
-def test_the_feed_shows_a_visitor_only_the_popup(client, make_notification):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off (test_proof.py tests it)
+def test_the_feed_shows_a_visitor_only_the_popup(client, city_stream):
     sent = time.time() - 180
-    post(client, stream, **FULL_PAYLOAD, timestamp=sent)
-    response = client.get(feed_path(stream))
+    post(client, city_stream, **FULL_PAYLOAD, timestamp=sent)
+    response = client.get(feed_path(city_stream))
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert body["type"] == "stream" and isinstance(body["now"], int)
@@ -98,14 +97,13 @@ def test_the_feed_shows_a_visitor_only_the_popup(client, make_notification):
     assert item["timeAgo"] in ("2 minutes ago", "3 minutes ago")  # counted from the start of the minute
 
 
-def test_the_feed_never_holds_email_ip_last_name_or_the_raw_payload(client, make_notification):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off (test_proof.py tests it)
-    post(client, stream, **FULL_PAYLOAD)
-    post(client, stream, email="jane.roe@example.com", ip="81.2.69.160")  # placed by GeoIP from the IP
-    text = client.get(feed_path(stream)).get_data(as_text=True)
+def test_the_feed_never_holds_email_ip_last_name_or_the_raw_payload(client, city_stream):
+    post(client, city_stream, **FULL_PAYLOAD)
+    post(client, city_stream, email="jane.roe@example.com", ip="81.2.69.160")  # placed by GeoIP from the IP
+    text = client.get(feed_path(city_stream)).get_data(as_text=True)
     for secret in ("john.zimmerman", "@", "81.2.69", "Zimmerman", "Roe",
                    "555 0100", "raw-only-secret", "hunter2", "second.address", "USD",
-                   urlsplit(stream["webhook_url"]).path.rsplit("/", 1)[1]):
+                   urlsplit(city_stream["webhook_url"]).path.rsplit("/", 1)[1]):
         assert secret not in text, secret
     assert "London" in text  # the GeoIP place is shown, the IP it came from is not
 
@@ -488,11 +486,10 @@ def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
             assert "events_by_guid" in plan, plan
 
 
-def test_bidi_overrides_zero_width_characters_and_towers_of_marks_never_reach_visitors(client, make_notification):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off
+def test_bidi_overrides_zero_width_characters_and_towers_of_marks_never_reach_visitors(client, city_stream):
     zalgo = "Z" + "\u0301\u0302\u0303\u0304\u0305\u0306" * 6
-    post(client, stream, email="x@example.com", firstName="Nora\u200b\u200d", city="Pa\u202eris",
+    post(client, city_stream, email="x@example.com", firstName="Nora\u200b\u200d", city="Pa\u202eris",
          productName="Mat \u202egpj.exe\u2066\u2069" + zalgo + " Crème Phở")
-    [item] = items(client, stream)
+    [item] = items(client, city_stream)
     assert (item["name"], item["city"], item["place"]) == ("Nora", "Paris", "Paris")
     assert item["product"]["name"] == "Mat gpj.exe" + "Z\u0301\u0302\u0303" + " Crème Phở"

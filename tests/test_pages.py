@@ -102,10 +102,9 @@ def test_a_bad_form_shows_the_errors_and_keeps_the_input(client):
     assert "Shorter than minimum length" in response.text or "Length must be" in response.text
 
 
-def test_the_notification_page_shows_url_curl_examples_and_the_preview(client, make_notification):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off (test_proof.py tests it)
+def test_the_notification_page_shows_url_curl_examples_and_the_preview(client, city_stream):
     client.post(
-        webhook_path(stream),
+        webhook_path(city_stream),
         json={
             "email": "john.smith@example.com",
             "city": "Miami",
@@ -117,9 +116,9 @@ def test_the_notification_page_shows_url_curl_examples_and_the_preview(client, m
         },
     )
     log_in(client)
-    page = client.get(f"/notifications/{stream['id']}").text
-    assert stream["webhook_url"] in page
-    assert f"curl -X POST {stream['webhook_url']}" in page
+    page = client.get(f"/notifications/{city_stream['id']}").text
+    assert city_stream["webhook_url"] in page
+    assert f"curl -X POST {city_stream['webhook_url']}" in page
     assert "Content-Type: application/json" in page
     assert "<strong><bdi>John S.</bdi></strong> from <bdi>Miami, Florida</bdi>" in page
     assert '<a href="https://example.com/sneakers"' in page and ">Sneakers</a>" in page

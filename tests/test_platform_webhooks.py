@@ -268,10 +268,9 @@ def test_a_dry_run_shows_the_name_place_and_product(client, app, stream, fixture
 
 
 @pytest.mark.parametrize("fixture", sorted(SHOWN))
-def test_the_popup_a_visitor_sees(client, app, make_notification, fixture):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off (test_proof.py tests it)
-    assert send(client, stream, fixture, recent=True).status_code == 201
-    items = client.get(f"/feed/{stream['public_key']}.json").get_json()["items"]
+def test_the_popup_a_visitor_sees(client, app, city_stream, fixture):
+    assert send(client, city_stream, fixture, recent=True).status_code == 201
+    items = client.get(f"/feed/{city_stream['public_key']}.json").get_json()["items"]
     expected = SHOWN[fixture]
     assert [(item["name"], item["place"], item["product"]["name"]) for item in items] == [
         (expected["displayName"], place_line(expected), expected.get("productName"))

@@ -11,9 +11,9 @@ from webhook.platforms import map_payload
 
 
 @pytest.fixture
-def stream(make_notification) -> dict:
-    """Return a stream notification whose popups show a single event's city (the small-place guard off)."""
-    return make_notification(min_place_events=1)  # test_proof.py tests the guard
+def stream(city_stream) -> dict:
+    """Return a stream notification whose popups show a single event's city, for every test here."""
+    return city_stream
 
 
 def post_fixture(client, notification, fixture: str, edits: dict, recent: bool = False):

@@ -240,24 +240,23 @@ def preview_of(client, notification) -> str:
     return page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
 
 
-def test_the_settings_form_saves_a_template_and_the_preview_uses_it(client, make_notification):
-    stream = make_notification(min_place_events=1)  # one event shows its city: the small-place guard off (test_proof.py tests it)
+def test_the_settings_form_saves_a_template_and_the_preview_uses_it(client, city_stream):
     headers, body = platform_request("shopify_orders_create.json")
-    client.post(webhook_path(stream), data=made_recent(body), headers=headers)
+    client.post(webhook_path(city_stream), data=made_recent(body), headers=headers)
     log_in(client)
-    page = client.get(f"/notifications/{stream['id']}").text
+    page = client.get(f"/notifications/{city_stream['id']}").text
     assert '<textarea id="template" name="template"' in page
-    assert "purchased" in preview_of(client, stream)
+    assert "purchased" in preview_of(client, city_stream)
     template = "{{firstName}} {{lastName}} ({{location}}) got {{product.name}} for {{total}} {{currency}} {{email}}"
     saved = client.post(
-        f"/notifications/{stream['id']}/settings",
-        data={"name": stream["name"], "message": "purchased", "template": template, "csrf_token": csrf_token_from(page)},
+        f"/notifications/{city_stream['id']}/settings",
+        data={"name": city_stream["name"], "message": "purchased", "template": template, "csrf_token": csrf_token_from(page)},
     )  # fmt: skip
     assert saved.status_code == 302
-    preview = preview_of(client, stream)
+    preview = preview_of(client, city_stream)
     assert "John S. (Miami, Florida) got Runner Sneakers for 114 USD" in preview
     assert "john.smith@example.com" not in preview and "purchased" not in preview
-    assert "{{firstName}}" in client.get(f"/notifications/{stream['id']}").text  # shown back in the textarea
+    assert "{{firstName}}" in client.get(f"/notifications/{city_stream['id']}").text  # shown back in the textarea
 
 
 def test_the_settings_form_reports_a_bad_template_and_keeps_it(client, stream):
