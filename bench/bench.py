@@ -230,7 +230,7 @@ class Proofhook:
 
     def rows(self) -> int:
         """Return how many events the ingest notifications hold."""
-        from webhook import store
+        from webhook.storage import store
 
         with self.app.app_context():
             return sum(store.count_shown_events(n["id"], 0) for n in (self.stream, self.conversion))
@@ -244,7 +244,8 @@ class Proofhook:
         status, _h, _b = call("GET", self.server.base + path)
         if status == 404:
             return None
-        from webhook import intake, store
+        from webhook import intake
+        from webhook.storage import store
 
         with self.app.app_context():
             now = store.now_ms()
@@ -449,7 +450,7 @@ def parse_args(argv=None):
 
 def empty_postgres(url: str) -> None:
     """Bring a PostgreSQL database's schema up to date and empty it, so every run starts alike."""
-    from webhook import db
+    from webhook.storage import db
 
     with contextlib.closing(db.open_database(url)) as conn:
         db.upgrade(conn)
@@ -471,7 +472,7 @@ def main(argv=None) -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     report = {"date": started.isoformat(timespec="seconds"), "command": " ".join(sys.argv),
               "machine": machine(), "options": vars(options), "results": [], "cold_start_s": {}, "skipped": []}
-    from webhook.db import describe
+    from webhook.storage.db import describe
 
     report["backend"] = describe({"DATABASE_URL": options.database_url, "DATABASE": "SQLite (a temporary file)"})
     print(f"Machine: {report['machine']}")

@@ -14,7 +14,8 @@ import pytest
 
 from geo import build_city_mmdb
 from helpers import ADMIN_TOKEN
-from webhook import create_app, db, postgres
+from webhook import create_app
+from webhook.storage import db, postgres
 from webhook.enrich.geoip import default_database_path
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://proofhook:proofhook@127.0.0.1:5432/proofhook_test"

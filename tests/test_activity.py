@@ -6,7 +6,8 @@ import time
 import pytest
 
 from helpers import log_in, stored, webhook_path
-from webhook import create_app, store
+from webhook import create_app
+from webhook.storage import store
 from webhook.insight import MAX_REPORT_BYTES, MAX_REPORT_ITEMS, Bucket, parse_report, stats
 
 DAY = 86_400_000  # written out, not imported: the test checks the app's idea of a day

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers import ADMIN_TOKEN, csrf_token_from, log_in, stored, webhook_path
-from webhook import store
+from webhook.storage import store
 from webhook.headers import CONTENT_SECURITY_POLICY
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from helpers import log_in, made_recent, webhook_path
-from webhook import store
+from webhook.storage import store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 

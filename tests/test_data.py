@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import stored, webhook_path
-from webhook import store
+from webhook.storage import store
 
 DAY_S = 86_400
 

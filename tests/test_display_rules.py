@@ -7,7 +7,8 @@ from werkzeug.datastructures import MultiDict
 
 from display_rules import cases
 from helpers import log_in
-from webhook import rules, store
+from webhook import rules
+from webhook.storage import store
 
 
 def feed_rules(client, notification: dict) -> dict:

@@ -13,9 +13,10 @@ from flask import request, request_started
 from rjsmin import jsmin
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
-from webhook import create_app, db, present, store
-from webhook.db import open_database, target, transaction
-from webhook.feed import feed_etag
+from webhook import create_app, present
+from webhook.storage import db, store
+from webhook.storage.db import open_database, target, transaction
+from webhook.blueprints.feed import feed_etag
 from webhook.widget import widget_integrity, widget_version
 
 WIDGET_JS = Path(__file__).parents[1] / "webhook" / "static" / "widget.js"

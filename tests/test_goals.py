@@ -6,7 +6,8 @@ import pytest
 
 from helpers import log_in, stored
 from test_display_rules import submitted
-from webhook import create_app, goals, store
+from webhook import create_app, goals
+from webhook.storage import store
 from webhook.lift import MIN_VISITS, lift, newcombe, z_value
 
 GOALS = ["/checkout/thank-you* Purchase", "/welcome Sign-up"]

@@ -10,8 +10,9 @@ from contextlib import closing
 import pytest
 
 from helpers import ADMIN_TOKEN, stored, webhook_path
-from webhook import create_app, db
-from webhook.group_commit import GroupCommit
+from webhook import create_app
+from webhook.storage import db
+from webhook.storage.group_commit import GroupCommit
 
 @pytest.fixture
 def database(tmp_path) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 from geo import LONDON_IP
 from helpers import csrf_token_from, log_in, webhook_path
-from webhook import history, store
+from webhook import history
+from webhook.storage import store
 
 DAY_S = 24 * 60 * 60
 OLD = 1_600_000_000  # 2020-09-13, in seconds

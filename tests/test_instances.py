@@ -11,7 +11,7 @@ import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from
 from servers import gunicorn
-from webhook import db, store
+from webhook.storage import db, store
 
 pytestmark = pytest.mark.postgres
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

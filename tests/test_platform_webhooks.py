@@ -8,7 +8,8 @@ import pytest
 
 from geo import MOUNTAIN_VIEW
 from helpers import PLATFORM_FIXTURES, log_in, made_recent, platform_request, webhook_path
-from webhook import create_app, store
+from webhook import create_app
+from webhook.storage import store
 from webhook.present import place_line
 
 PLACE = ("city", "state", "stateCode", "country", "countryCode")

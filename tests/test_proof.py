@@ -13,7 +13,9 @@ import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_request, stored, webhook_path
 from servers import gunicorn, served_env
-from webhook import create_app, history, proof, signatures, store
+from webhook import create_app, history, signatures
+from webhook.blueprints import proof
+from webhook.storage import store
 from webhook.headers import CONTENT_SECURITY_POLICY
 
 SECRET = "shpss_proof-test-secret"

@@ -9,7 +9,8 @@ import requests
 
 from helpers import ADMIN_TOKEN, stored, webhook_path
 from servers import gunicorn, served_env
-from webhook import create_app, store
+from webhook import create_app
+from webhook.storage import store
 
 
 @pytest.fixture

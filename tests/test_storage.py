@@ -7,8 +7,9 @@ from contextlib import closing
 import pytest
 
 from helpers import stored, webhook_path
-from webhook import create_app, db
-from webhook.postgres import translate, translate_ddl
+from webhook import create_app
+from webhook.storage import db
+from webhook.storage.postgres import translate, translate_ddl
 
 
 @pytest.mark.parametrize("sql, expected", [

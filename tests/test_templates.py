@@ -299,7 +299,7 @@ def test_a_template_is_ignored_by_conversion_popups(client, make_notification):
 def test_an_older_database_gains_the_template_column(tmp_path, app_config, admin_headers):
     database = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(database)
-    conn.executescript(resources.files("webhook.migrations").joinpath("0001_initial.sql").read_text())
+    conn.executescript(resources.files("webhook.storage.migrations").joinpath("0001_initial.sql").read_text())
     conn.executescript(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT);"
         "INSERT INTO schema_migrations VALUES (1, '0001_initial.sql', '2026-01-01');"

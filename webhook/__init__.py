@@ -19,7 +19,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from . import admin, api, auth, cli, db, errors, feed, headers, hooks, intake, links, openapi, proof, retention
+    from . import auth, cli, errors, headers, intake, links, retention
+    from .blueprints import admin, api, feed, hooks, openapi, proof
+    from .storage import db
 
     links.init_app(app)
     db.init_app(app)

@@ -9,7 +9,8 @@ from flask import abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
-from . import limits, store
+from . import limits
+from .storage import store
 
 csrf = CSRFProtect()
 # Blueprints that serve visitors' browsers (the feed, the widget, its activity reports): no session, no cookie.

@@ -8,8 +8,9 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
-from . import history, store
-from .db import describe, get_db, scrubbing
+from . import history
+from .storage import store
+from .storage.db import describe, get_db, scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
 from .present import DAY_MS, HOUR_MS

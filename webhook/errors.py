@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .body import BodyError
-from .db import (
+from .storage.db import (
     CONFLICT_ERRORS, REFUSED_VALUE_ERRORS, UNAVAILABLE_ERRORS, drop_thread_connection, is_conflict,
     refused_value_message, unavailable_message,
 )

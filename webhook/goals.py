@@ -1,7 +1,8 @@
 """Goals: the widget's visit and goal reports turned into daily counters per group, and the lift owners read."""
 import json
 
-from . import lift, rules, store
+from . import lift, rules
+from .storage import store
 from .insight import DAY_MS, DEFAULT_DAYS, day_label
 
 GROUPS = ("shown", "holdout")

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from marshmallow import ValidationError
 
-from . import intake, store
+from . import intake
+from .storage import store
 from .body import decode_utf8, load_json
 from .schemas import Timestamp, parse_timestamp, stream_event_schema
 

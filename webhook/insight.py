@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from . import store
+from .storage import store
 from .present import DAY_MS, item_id, popups, shown_events
 
 KINDS = ("impression", "click")

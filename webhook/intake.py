@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from flask import current_app
 from marshmallow import ValidationError
 
-from . import store
+from .storage import store
 from .body import BodyError, parse_body
 from .enrich import enrich, preload
 from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
-from .store import now_ms
+from .storage.store import now_ms
 from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
 
 # A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).

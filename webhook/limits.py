@@ -1,7 +1,7 @@
 """Abuse limits, counted in the database so that every worker and every instance shares them."""
 import math
 
-from . import store
+from .storage import store
 
 WINDOW_MS = 60_000
 # Failed admin logins one client may make within a minute before POST /login answers 429.

@@ -7,11 +7,11 @@ import unicodedata
 
 from flask import current_app
 
-from . import store
+from .storage import store
 from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
 from .looks import look
 from .rules import feed_rules
-from .store import DAY_MS, now_ms
+from .storage.store import DAY_MS, now_ms
 from .templating import render
 
 MINUTE_MS, HOUR_MS = 60_000, 3_600_000

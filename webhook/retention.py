@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 
-from . import db, store
+from .storage import db, store
 
 log = logging.getLogger(__name__)
 

@@ -273,7 +273,7 @@ def transaction(conn):
 def migrations() -> list[tuple[int, str, str]]:
     """Return the numbered migration files as (version, name, sql), in order."""
     found = []
-    for entry in resources.files("webhook.migrations").iterdir():
+    for entry in resources.files("webhook.storage.migrations").iterdir():
         if entry.name.endswith(".sql"):
             version = int(entry.name.split("_", 1)[0])
             found.append((version, entry.name, entry.read_text(encoding="utf-8")))

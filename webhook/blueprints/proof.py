@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from . import store
-from .language import text_direction
-from .looks import look
-from .platforms import KINDS
-from .present import HOUR_MS, MINUTE_MS, feed_window, item_id, place_guard, shown_events, stream_popup
+from ..storage import store
+from ..language import text_direction
+from ..looks import look
+from ..platforms import KINDS
+from ..present import HOUR_MS, MINUTE_MS, feed_window, item_id, place_guard, shown_events, stream_popup
 
 bp = Blueprint("proof", __name__)
 

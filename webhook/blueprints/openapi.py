@@ -3,9 +3,10 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from . import schemas, store
-from .language import SUPPORTED as LANGUAGES
-from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
+from .. import schemas
+from ..storage import store
+from ..language import SUPPORTED as LANGUAGES
+from ..looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 
 bp = Blueprint("openapi", __name__)
 

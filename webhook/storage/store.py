@@ -5,7 +5,7 @@ import secrets
 import time
 
 from .db import get_db, transaction, write
-from .jsontext import compact
+from ..jsontext import compact
 
 DAY_MS = 24 * 60 * 60 * 1000
 

@@ -7,10 +7,11 @@ from flask import Blueprint, abort, current_app, request
 from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
-from . import goals, insight, language, store
-from .auth import csrf
-from .present import MINUTE_MS, feed
-from .widget import widget_script, widget_version
+from .. import goals, insight, language
+from ..storage import store
+from ..auth import csrf
+from ..present import MINUTE_MS, feed
+from ..widget import widget_script, widget_version
 
 bp = Blueprint("feed", __name__)
 

@@ -8,19 +8,20 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from . import chart, goals, history, insight, intake, rules, store
+from .. import chart, goals, history, insight, intake, rules
+from ..storage import store
 from .api import existing_notification, no_such_notification, notification_json, validated_changes
-from .widget import widget_integrity, widget_version
-from .links import absolute_url
-from .auth import (
+from ..widget import widget_integrity, widget_version
+from ..links import absolute_url
+from ..auth import (
     csrf,
     check_csrf, check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
     wrong_token_given,
 )
-from .language import SUPPORTED as LANGUAGES, language_name, text_direction
-from .looks import look
-from .present import pattern_pieces, popups, time_ago
-from .schemas import notification_schema, notification_update_schema
+from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
+from ..looks import look
+from ..present import pattern_pieces, popups, time_ago
+from ..schemas import notification_schema, notification_update_schema
 
 bp = Blueprint("admin", __name__)
 # The pages' forms are the only cookie-authenticated writes outside the API (which checks its own): the webhook,

@@ -2,14 +2,15 @@
 from flask import Blueprint, Response, abort, request, stream_with_context
 from marshmallow import ValidationError
 
-from . import goals, history, insight, store
-from .auth import api_auth_required, csrf
-from .body import parse_body
+from .. import goals, history, insight
+from ..storage import store
+from ..auth import api_auth_required, csrf
+from ..body import parse_body
 from .hooks import TRUE_WORDS
-from .links import absolute_url
-from .present import event_json
-from .rules import days, patterns
-from .schemas import check_schedule, notification_schema, notification_update_schema
+from ..links import absolute_url
+from ..present import event_json
+from ..rules import days, patterns
+from ..schemas import check_schedule, notification_schema, notification_update_schema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # api_auth_required asks for the CSRF token when a browser session is used instead.

@@ -3,11 +3,12 @@ import time
 
 from flask import Blueprint, abort, current_app, request
 
-from . import intake, limits, store
-from .auth import csrf
-from .links import absolute_url
-from .present import event_json
-from .signatures import SignatureError, verify
+from .. import intake, limits
+from ..storage import store
+from ..auth import csrf
+from ..links import absolute_url
+from ..present import event_json
+from ..signatures import SignatureError, verify
 
 bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)  # Senders are programs that prove themselves by the secret URL (and signatures), not cookies.

@@ -1,0 +1,1 @@
+"""The blueprints, side by side: each imports the layers below it, never another blueprint."""
