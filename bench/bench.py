@@ -246,9 +246,10 @@ class Proofhook:
             return None
         from webhook import intake
         from webhook.storage import store
+        from webhook.vocabulary import now_ms
 
         with self.app.app_context():
-            now = store.now_ms()
+            now = now_ms()
             templates = []
             for i in range(50):
                 payload = {"email": f"buyer{i}@example.com", "ip": f"81.2.69.{i + 1}",

@@ -18,6 +18,7 @@ from webhook.storage import db, store
 from webhook.storage.db import open_database, target, transaction
 from webhook.blueprints.feed import feed_etag
 from webhook.widget import widget_integrity, widget_version
+from webhook.vocabulary import now_ms
 
 WIDGET_JS = Path(__file__).parents[1] / "webhook" / "static" / "widget.js"
 STREAM_ITEM_KEYS = {
@@ -478,7 +479,7 @@ def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
         statements = []
         conn.set_trace_callback(statements.append)
         notification = store.get_notification(stream["id"])
-        present.popups(notification, "random-guid-nobody-has", store.now_ms())
+        present.popups(notification, "random-guid-nobody-has", now_ms())
         conn.set_trace_callback(None)
         filtered = [sql for sql in statements if "guid = " in sql]
         assert filtered

@@ -9,6 +9,7 @@ from test_display_rules import submitted
 from webhook import create_app, goals
 from webhook.storage import store
 from webhook.lift import MIN_VISITS, lift, newcombe, z_value
+from webhook.vocabulary import now_ms
 
 GOALS = ["/checkout/thank-you* Purchase", "/welcome Sign-up"]
 
@@ -81,7 +82,7 @@ def test_synthetic_visitors_with_a_known_lift_come_out_of_the_counting_code_insi
             if chance.random() < (0.12 if group == "shown" else 0.08):
                 items.append({"goal": "Purchase", "kind": "goal"})
             goals.record_report(notification, json.dumps({"v": 1, "group": group, "items": items}).encode(),
-                                store.now_ms())
+                                now_ms())
         found = goals.goal_stats(notification)
     purchase = found["goals"][0]["lift"]
     assert found["visits"]["shown"] + found["visits"]["holdout"] == 4000 and purchase["enough_data"]

@@ -11,11 +11,12 @@ from geo import LONDON_IP
 from helpers import csrf_token_from, log_in, webhook_path
 from webhook import history
 from webhook.storage import store
+from webhook.vocabulary import EVENT_COLUMNS, now_ms
 
 DAY_S = 24 * 60 * 60
 OLD = 1_600_000_000  # 2020-09-13, in seconds
 # How an event arrived is not the order's: an imported copy arrived by import (see test_proof.py).
-COMPARED = (*(key for key in store.EVENT_COLUMNS if key not in ("arrival", "signatureScheme")), "products",
+COMPARED = (*(key for key in EVENT_COLUMNS if key not in ("arrival", "signatureScheme")), "products",
             "dedupKey", "cancelledAt")
 
 GOOD_CSV = (
@@ -88,14 +89,14 @@ def test_json_lines_import_with_products_as_an_array_or_a_json_string(app, strea
 
 
 def test_old_timestamps_stay_old(app, stream, client, admin_headers):
-    report = import_text(app, stream, f"email,timestamp\nold@example.com,{OLD}\nnew@example.com,{store.now_ms()}\n")
+    report = import_text(app, stream, f"email,timestamp\nold@example.com,{OLD}\nnew@example.com,{now_ms()}\n")
     assert report.totals["imported"] == 2
     shown = client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()
     assert shown["event_count"] == 2 and shown["event_count_24h"] == 1
 
 
 def test_a_conversion_notification_imports_counts_with_their_times(app, conversion, client, admin_headers):
-    report = import_text(app, conversion, f"timestamp,id\n{OLD},c1\n{store.now_ms()},c2\n{OLD},c1\n")
+    report = import_text(app, conversion, f"timestamp,id\n{OLD},c1\n{now_ms()},c2\n{OLD},c1\n")
     assert [row.status for row in report.rows] == ["imported", "imported", "duplicate"]
     shown = client.get(f"/api/notifications/{conversion['id']}", headers=admin_headers).get_json()
     assert shown["event_count"] == 2 and shown["event_count_24h"] == 1

@@ -17,6 +17,7 @@ from webhook import create_app, history, signatures
 from webhook.blueprints import proof
 from webhook.storage import store
 from webhook.headers import CONTENT_SECURITY_POLICY
+from webhook.vocabulary import now_ms
 
 SECRET = "shpss_proof-test-secret"
 DAY_S = 24 * 60 * 60
@@ -291,7 +292,7 @@ def test_the_options_are_checked_and_saved(client, admin_headers, make_notificat
 def test_expired_events_vanish_without_any_command(app_config):
     app = create_app({**app_config, "RETENTION_INTERVAL_SECONDS": 0.05})
     sweeper = app.extensions["proofhook_retention"]
-    now = [store.now_ms()]
+    now = [now_ms()]
     sweeper.clock = lambda: now[0]  # a clock the test moves
     client = app.test_client()
     headers = {"Authorization": f"Bearer {app_config['ADMIN_TOKEN']}"}

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import limits
 from .storage import store
+from .vocabulary import now_ms
 
 csrf = CSRFProtect()
 # Blueprints that serve visitors' browsers (the feed, the widget, its activity reports): no session, no cookie.
@@ -70,7 +71,7 @@ def log_in() -> None:
     """Mark this browser session as the admin's, and remember it on the server."""
     session.clear()
     session_id = secrets.token_urlsafe(32)
-    store.add_admin_session(session_id_hash(session_id), store.now_ms(), session_lifetime_ms())
+    store.add_admin_session(session_id_hash(session_id), now_ms(), session_lifetime_ms())
     session["admin"] = session_marker()
     session["sid"] = session_id
     session.permanent = True
@@ -88,7 +89,7 @@ def has_session() -> bool:
     session_id = session.get("sid")
     if not (hmac.compare_digest(session.get("admin", ""), session_marker()) and isinstance(session_id, str)):
         return False
-    return store.admin_session_exists(session_id_hash(session_id), store.now_ms() - session_lifetime_ms())
+    return store.admin_session_exists(session_id_hash(session_id), now_ms() - session_lifetime_ms())
 
 
 def is_admin() -> bool:
@@ -116,14 +117,14 @@ def client_address() -> str:
 def check_token_guessing() -> None:
     """Answer 429 to a client with 10 wrong admin tokens (API or login form) in the last minute."""
     # Checked before the token itself: even the right token waits, or the answer would tell a guesser it won.
-    wait = limits.login_retry_after(client_address(), store.now_ms())
+    wait = limits.login_retry_after(client_address(), now_ms())
     if wait is not None:
         abort(429, f"Too many wrong admin tokens from your address. Try again in {wait} seconds.", retry_after=wait)
 
 
 def wrong_token_given() -> None:
     """Count a wrong admin token against this client."""
-    limits.login_failed(client_address(), store.now_ms())
+    limits.login_failed(client_address(), now_ms())
 
 
 def right_token_given() -> None:

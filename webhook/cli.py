@@ -13,8 +13,8 @@ from .storage import store
 from .storage.db import describe, get_db, scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
-from .present import DAY_MS, HOUR_MS
 from .schemas import notification_schema
+from .vocabulary import DAY_MS, HOUR_MS, now_ms
 
 notifications_cli = AppGroup("notifications", help="Create and list notifications.")
 
@@ -131,7 +131,7 @@ def parse_age(text: str) -> int:
 @click.option("--older-than", "age", required=True, help="How old an event must be to go: 90d, 12h, …")
 def purge_command(age: str):
     """Delete events whose timestamp is older than the given age."""
-    before = store.now_ms() - parse_age(age)
+    before = now_ms() - parse_age(age)
     deleted = store.purge_events(before)
     moment = datetime.fromtimestamp(before / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     click.echo(f"Deleted {deleted} event{'' if deleted == 1 else 's'} from before {moment}.")

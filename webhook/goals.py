@@ -3,7 +3,8 @@ import json
 
 from . import lift, rules
 from .storage import store
-from .insight import DAY_MS, DEFAULT_DAYS, day_label
+from .insight import DEFAULT_DAYS, day_label
+from .vocabulary import DAY_MS, now_ms
 
 GROUPS = ("shown", "holdout")
 # A visit is reported with the goal "" ; a goal reached as "goal", and also as "seen" or "clicked" when this
@@ -47,7 +48,7 @@ def record_report(notification: dict, data: bytes, now: int) -> int:
 
 def goal_stats(notification: dict, days: int = DEFAULT_DAYS, now: int | None = None) -> dict:
     """Return visits and goals per group of the last `days` UTC days, and per goal its rates and lift."""
-    today = (now if now is not None else store.now_ms()) // DAY_MS * DAY_MS
+    today = (now if now is not None else now_ms()) // DAY_MS * DAY_MS
     first = today - (days - 1) * DAY_MS
     counts = store.goal_counts_since(notification["id"], first)
     visits = {group: counts.get((group, "", "visit"), 0) for group in GROUPS}

@@ -7,7 +7,8 @@ import time
 from datetime import datetime, timezone
 
 from .storage import store
-from .present import DAY_MS, item_id, popups, shown_events
+from .present import item_id, popups, shown_events
+from .vocabulary import DAY_MS, now_ms
 
 KINDS = ("impression", "click")
 # A real report is a few dozen bytes per popup; anything bigger or longer is not from our widget.
@@ -60,7 +61,7 @@ def record_report(notification: dict, data: bytes, now: int) -> int:
             impressions, clicks = counts.get(visible[item], (0, 0))
             counts[visible[item]] = (impressions + (kind == "impression"), clicks + (kind == "click"))
     if counts:
-        store.record_activity(notification["id"], store.now_ms() // DAY_MS * DAY_MS, counts)
+        store.record_activity(notification["id"], now_ms() // DAY_MS * DAY_MS, counts)
     return sum(impressions + clicks for impressions, clicks in counts.values())
 
 
@@ -109,7 +110,7 @@ def click_through_rate(clicks: int, impressions: int) -> float | None:
 
 def stats(notification_id: int, days: int = DEFAULT_DAYS, now: int | None = None) -> dict:
     """Return impressions, clicks, click-through rate and events received per UTC day of the last `days`, and totals."""
-    today = (now if now is not None else store.now_ms()) // DAY_MS * DAY_MS
+    today = (now if now is not None else now_ms()) // DAY_MS * DAY_MS
     first = today - (days - 1) * DAY_MS
     activity = store.activity_by_day(notification_id, first)
     received = store.events_received_by_day(notification_id, first)

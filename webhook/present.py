@@ -11,12 +11,9 @@ from .storage import store
 from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
 from .looks import look
 from .rules import feed_rules
-from .storage.store import DAY_MS, now_ms
+from .vocabulary import DAY_MS, HOUR_MS, INTERNAL_KEYS, MINUTE_MS, now_ms
 from .templating import render
 
-MINUTE_MS, HOUR_MS = 60_000, 3_600_000
-# Keys of a stored event that never leave the admin side or the sender's own answer.
-INTERNAL_KEYS = ("raw", "dedupKey", "cancelledAt")
 # A {slot} in a popup line's pattern ("{name} from {place}").
 SLOT = re.compile(r"\{(\w+)\}")
 

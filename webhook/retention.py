@@ -8,6 +8,7 @@ import os
 import threading
 
 from .storage import db, store
+from .vocabulary import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ PAUSE_SECONDS = 0.05
 class Sweeper:
     """Delete expired events every `interval_s` seconds in a daemon thread of this process."""
 
-    def __init__(self, app, interval_s: float, clock=store.now_ms):
+    def __init__(self, app, interval_s: float, clock=now_ms):
         """Prepare a sweeper for `app`; `clock` returns the time in UTC ms (tests give one they control)."""
         self.app = app
         self.interval_s = interval_s

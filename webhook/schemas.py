@@ -18,12 +18,11 @@ from .rules import (
     pattern_problem, time_zones,
 )
 from .templating import problems as template_problems
+from .vocabulary import MAX_EMAIL_LENGTH, MAX_PRODUCTS
 
 MAX_FUTURE_MS = 24 * 60 * 60 * 1000
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
 MS_THRESHOLD = 10**11
-MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a deliverable address
-MAX_PRODUCTS = 100
 
 
 NUL_MESSAGE = "Must not contain a NUL character (\\u0000)."

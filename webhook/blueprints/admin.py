@@ -22,6 +22,7 @@ from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
 from ..looks import look
 from ..present import pattern_pieces, popups, time_ago
 from ..schemas import notification_schema, notification_update_schema
+from ..vocabulary import now_ms
 
 bp = Blueprint("admin", __name__)
 # The pages' forms are the only cookie-authenticated writes outside the API (which checks its own): the webhook,
@@ -240,7 +241,7 @@ def url_test(notification: dict, url: str) -> dict | None:
     if notification["devices"] != "all":
         other.append(f"On {'phones' if notification['devices'] == 'mobile' else 'computers'} only.")
     if carried["schedule"] is not None:
-        now = "in" if rules.schedule_fits(carried["schedule"], store.now_ms()) else "outside"
+        now = "in" if rules.schedule_fits(carried["schedule"], now_ms()) else "outside"
         other.append(f"Right now is {now} the schedule.")
     return {"url": url, "shows": shows, "reason": reason, "other": " ".join(other)}
 

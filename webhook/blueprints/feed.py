@@ -10,8 +10,9 @@ from werkzeug.http import parse_etags, quote_etag
 from .. import goals, insight, language
 from ..storage import store
 from ..auth import csrf
-from ..present import MINUTE_MS, feed
+from ..present import feed
 from ..widget import widget_script, widget_version
+from ..vocabulary import MINUTE_MS, now_ms
 
 bp = Blueprint("feed", __name__)
 
@@ -33,7 +34,7 @@ def feed_clock() -> int:
     """Return the moment a feed is computed for: now, rounded down to the minute."""
     # "3 minutes ago" and the days-back/conversion windows move with the clock. Computing them as of the start
     # of the minute makes the body a function of (feed_version, this minute, guid), which the ETag names.
-    return store.now_ms() // MINUTE_MS * MINUTE_MS
+    return now_ms() // MINUTE_MS * MINUTE_MS
 
 
 def feed_etag(key: str, notification_id: int, feed_version: int, clock: int, guid: str | None,

@@ -9,6 +9,7 @@ from ..auth import csrf
 from ..links import absolute_url
 from ..present import event_json
 from ..signatures import SignatureError, verify
+from ..vocabulary import now_ms
 
 bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)  # Senders are programs that prove themselves by the secret URL (and signatures), not cookies.
@@ -75,7 +76,7 @@ def duplicate(event: dict, warnings: list[str]):
 def check_rate(notification_id: int) -> None:
     """Answer 429 with Retry-After when a notification's calls this minute are over the limit."""
     # Every call counts, unsigned and invalid ones too: a flood of junk is abuse as much as a flood of events.
-    wait = limits.webhook_retry_after(notification_id, current_app.config["RATE_LIMIT"], store.now_ms())
+    wait = limits.webhook_retry_after(notification_id, current_app.config["RATE_LIMIT"], now_ms())
     if wait is not None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 

@@ -12,7 +12,8 @@ from ..storage import store
 from ..language import text_direction
 from ..looks import look
 from ..platforms import KINDS
-from ..present import HOUR_MS, MINUTE_MS, feed_window, item_id, place_guard, shown_events, stream_popup
+from ..present import feed_window, item_id, place_guard, shown_events, stream_popup
+from ..vocabulary import HOUR_MS, MINUTE_MS, now_ms
 
 bp = Blueprint("proof", __name__)
 
@@ -58,7 +59,7 @@ def public_notification(key: str) -> dict:
 
 def page_clock() -> int:
     """Return the moment a page is computed for: now, rounded down to the minute (as the feed is)."""
-    return store.now_ms() // MINUTE_MS * MINUTE_MS
+    return now_ms() // MINUTE_MS * MINUTE_MS
 
 
 def describe_event(event: dict) -> str:

@@ -6,10 +6,10 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from webhook.enrich.keys import snake_case
+from webhook.vocabulary import MAX_EMAIL_LENGTH
 
 # Stop walking absurd payloads; a real order has a few hundred values at most.
 MAX_NODES = 20_000
-MAX_EMAIL_LENGTH = 254
 _EMAIL_KEY = re.compile(r"(?:^|_)(?:e_?)?mail(?:_?address)?$")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from webhook.enrich.names import split_full_name
+from webhook.vocabulary import MAX_PRODUCTS
 
 # ISO 4217 minor units where they differ from 2 (the currencies Stripe and Gumroad bill in).
 CURRENCY_EXPONENTS = {
@@ -21,8 +22,6 @@ CURRENCY_EXPONENTS = {
 # Beyond this no amount is a price, and int(Decimal("1e999999999")) would take forever.
 MAX_DIGITS = 15
 
-# The most products an event may carry (schemas.MAX_PRODUCTS); a bigger real order is read in part.
-MAX_PRODUCTS = 100
 
 # Platforms send subdivision codes ("FL", "ON", "NSW") and names ("Tokyo") in one field.
 STATE_CODE = re.compile(r"[A-Z0-9]{1,3}")

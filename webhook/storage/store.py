@@ -6,40 +6,7 @@ import time
 
 from .db import get_db, transaction, write
 from ..jsontext import compact
-
-DAY_MS = 24 * 60 * 60 * 1000
-
-# Event dict key (the seed's vocabulary) → column. Order matters: it is the INSERT's column order.
-EVENT_COLUMNS = {
-    "timestamp": "timestamp",
-    "email": "email",
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "ip": "ip",
-    "city": "city",
-    "state": "state",
-    "stateCode": "state_code",
-    "country": "country",
-    "countryCode": "country_code",
-    "guid": "guid",
-    "productName": "product_name",
-    "productLink": "product_link",
-    "productImage": "product_image",
-    "total": "total",
-    "currency": "currency",
-    # How it arrived (migration 0009_proof_privacy): "verified", "unsigned" or "imported", and the signature's header.
-    "arrival": "arrival",
-    "signatureScheme": "signature_scheme",
-}
-JSON_COLUMNS = ("products", "sources")
-# The columns present.place_line builds a place from.
-PLACE_COLUMNS = ("city", "state", "country", "country_code")
-
-
-def now_ms() -> int:
-    """Return the current time in UTC milliseconds."""
-    return int(time.time() * 1000)
-
+from ..vocabulary import DAY_MS, EVENT_COLUMNS, JSON_COLUMNS, PLACE_COLUMNS, now_ms
 
 # What new_token and new_public_key make (token_urlsafe's alphabet). A lookup for anything else finds nothing
 # without asking the database: PostgreSQL refuses text with a NUL in it, and `/webhooks/%00` was a 500.
