@@ -13,7 +13,7 @@ from flask import request, request_started
 from rjsmin import jsmin
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
-from webhook import create_app, present
+from webhook import create_app, showing
 from webhook.storage import db, store
 from webhook.storage.db import open_database, target, transaction
 from webhook.blueprints.feed import feed_etag
@@ -479,7 +479,7 @@ def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
         statements = []
         conn.set_trace_callback(statements.append)
         notification = store.get_notification(stream["id"])
-        present.popups(notification, "random-guid-nobody-has", now_ms())
+        showing.popups(notification, "random-guid-nobody-has", now_ms())
         conn.set_trace_callback(None)
         filtered = [sql for sql in statements if "guid = " in sql]
         assert filtered

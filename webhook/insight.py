@@ -7,7 +7,8 @@ import time
 from datetime import datetime, timezone
 
 from .storage import store
-from .present import item_id, popups, shown_events
+from .present import item_id
+from .showing import popups, shown_events
 from .vocabulary import DAY_MS, now_ms
 
 KINDS = ("impression", "click")

@@ -12,7 +12,7 @@ from marshmallow import (
 
 from .language import DEFAULT_MESSAGES, SUPPORTED as LANGUAGES, supported as supported_language
 from .looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
-from .present import PLACE_LEVELS
+from .showing import PLACE_LEVELS
 from .rules import (
     AFTER_LAST_CHOICES, DEVICE_CHOICES, HOURS, MAX_PATTERNS, ORDER_CHOICES, WEEKDAYS, normal_pattern,
     pattern_problem, time_zones,

@@ -20,7 +20,8 @@ from ..auth import (
 )
 from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
 from ..looks import look
-from ..present import pattern_pieces, popups, time_ago
+from ..present import pattern_pieces, time_ago
+from ..showing import popups
 from ..schemas import notification_schema, notification_update_schema
 from ..vocabulary import now_ms
 

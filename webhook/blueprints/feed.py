@@ -10,7 +10,7 @@ from werkzeug.http import parse_etags, quote_etag
 from .. import goals, insight, language
 from ..storage import store
 from ..auth import csrf
-from ..present import feed
+from ..showing import FEED_FORMAT, feed
 from ..widget import widget_script, widget_version
 from ..vocabulary import MINUTE_MS, now_ms
 
@@ -23,8 +23,6 @@ WIDGET_MAX_AGE = 300
 PINNED_WIDGET_MAX_AGE = 365 * 24 * 3600
 # Only widget.js is compressed here: it is the one large public answer, fetched by every page of every site.
 compress = Compress()
-# Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
-FEED_FORMAT = 5
 # Feed bodies kept per process, by ETag.
 FEED_CACHE_SIZE = 1000
 NO_SUCH_KEY = "No notification has this public key; check the data-key of the snippet."

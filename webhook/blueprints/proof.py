@@ -12,7 +12,8 @@ from ..storage import store
 from ..language import text_direction
 from ..looks import look
 from ..platforms import KINDS
-from ..present import feed_window, item_id, place_guard, shown_events, stream_popup
+from ..present import item_id, stream_popup
+from ..showing import feed_window, place_guard, shown_events
 from ..vocabulary import HOUR_MS, MINUTE_MS, now_ms
 
 bp = Blueprint("proof", __name__)
