@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 
 from .. import chart, goals, history, insight, intake, rules
 from ..storage import store
-from .api import existing_notification, no_such_notification, notification_json, validated_changes
 from ..widget import widget_integrity, widget_version
 from ..links import absolute_url
 from ..auth import (
@@ -24,6 +23,7 @@ from ..present import pattern_pieces, time_ago
 from ..showing import popups
 from ..schemas import notification_schema, notification_update_schema
 from ..vocabulary import now_ms
+from ..web import existing_notification, no_such_notification, notification_json, validated_changes
 
 bp = Blueprint("admin", __name__)
 # The pages' forms are the only cookie-authenticated writes outside the API (which checks its own): the webhook,

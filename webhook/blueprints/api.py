@@ -1,82 +1,19 @@
 """The admin JSON API: notifications and their events, behind the admin token."""
-from flask import Blueprint, Response, abort, request, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 from marshmallow import ValidationError
 
 from .. import goals, history, insight
 from ..storage import store
 from ..auth import api_auth_required, csrf
 from ..body import parse_body
-from .hooks import TRUE_WORDS
-from ..links import absolute_url
 from ..present import event_json
-from ..rules import days, patterns
-from ..schemas import check_schedule, notification_schema, notification_update_schema
+from ..schemas import notification_schema
+from ..web import TRUE_WORDS, existing_notification, no_such_notification, notification_json, validated_changes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # api_auth_required asks for the CSRF token when a browser session is used instead.
 
 MAX_EVENTS = 1000
-
-
-def notification_json(notification: dict) -> dict:
-    """Return the one notification object every API answer uses."""
-    return {
-        "id": notification["id"],
-        "name": notification["name"],
-        "type": notification["type"],
-        "message": notification["message"],
-        "template": notification["template"],
-        "webhook_url": absolute_url("hooks.receive", token=notification["webhook_token"]),
-        "preview_url": absolute_url("admin.notification", notification_id=notification["id"]),
-        "created_at": notification["created_at"],
-        "event_count": notification["event_count"],
-        "event_count_24h": notification["event_count_24h"],
-        "last_event_at": notification["last_event_at"],
-        # The secret itself is never echoed back; whether calls must be signed is.
-        "signed": bool(notification.get("signing_secret")),
-        "signing_scheme": notification.get("signing_scheme"),
-        "public_key": notification["public_key"],
-        "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
-        **feed_options(notification),
-        **{name: notification[name] for name in store.PRIVACY_OPTIONS},
-        "show_verified": bool(notification["show_verified"]),
-        **{name: notification[name] for name in store.LOOK_OPTIONS},
-        **{name: notification[name] for name in store.DISPLAY_OPTIONS},
-        "pages_include": patterns(notification["pages_include"]),
-        "pages_exclude": patterns(notification["pages_exclude"]),
-        "schedule_days": days(notification["schedule_days"]),
-        "goals": patterns(notification["goals"]),
-        "attribution_days": notification["attribution_days"],
-        "holdout_percent": notification["holdout_percent"],
-    }
-
-
-def validated_changes(notification: dict, data) -> dict:
-    """Return the settings changes `data` asks for, checked alone and, for the schedule, with what stays."""
-    changes = notification_update_schema.load(data)
-    check_schedule({**notification, **changes})
-    return changes
-
-
-def feed_options(notification: dict) -> dict:
-    """Return the feed's options as the API shows them: flags as true/false, the rest as numbers."""
-    return {
-        name: bool(notification[name]) if name.startswith("feed_hide_") else notification[name]
-        for name in store.FEED_OPTIONS
-    }
-
-
-def no_such_notification(notification_id: int):
-    """Answer 404 for a notification id that doesn't exist (the pages use it too)."""
-    abort(404, f"There is no notification {notification_id}.")
-
-
-def existing_notification(notification_id: int) -> dict:
-    """Return the notification with this id, or answer 404."""
-    notification = store.get_notification(notification_id)
-    if notification is None:
-        no_such_notification(notification_id)
-    return notification
 
 
 def query_limit(default: int = 50) -> int:

@@ -10,11 +10,11 @@ from ..links import absolute_url
 from ..present import event_json
 from ..signatures import SignatureError, verify
 from ..vocabulary import now_ms
+from ..web import TRUE_WORDS
 
 bp = Blueprint("hooks", __name__)
 csrf.exempt(bp)  # Senders are programs that prove themselves by the secret URL (and signatures), not cookies.
 
-TRUE_WORDS = ("1", "true", "yes", "on")
 # What the answer to a repeat tells of the stored event.
 DUPLICATE_SHOWS = ("id", "timestamp", "displayName")
 
