@@ -1,4 +1,12 @@
-"""Admin authentication: a bearer token for the API, a session cookie for the pages, CSRF for forms."""
+"""Admin authentication: a bearer token for the API, a session cookie for the pages, CSRF for cookie writes.
+
+CSRF has one path: `check_csrf`, registered with `bp.before_request(check_csrf)` by each blueprint that takes
+cookie-authenticated writes (the admin pages and the API). It sets the route's own body limit (`larger_body`)
+before anything reads the form, then checks the token of every unsafe request, except an API call that carries
+the admin token as a bearer token (no other site can make a browser send it), and a call without an admin
+session to the API or to a view marked `sign_in_first` (the API answers 401, the view sends it to the login
+page). The webhook and the feed register nothing, so they never pay for it.
+"""
 import functools
 import hashlib
 import hmac
@@ -16,6 +24,8 @@ from .vocabulary import now_ms
 csrf = CSRFProtect()
 # Blueprints that serve visitors' browsers (the feed, the widget, its activity reports): no session, no cookie.
 PUBLIC_BLUEPRINTS = {"feed"}
+# Blueprints whose views take the admin token as a bearer token too (api_auth_required).
+TOKEN_BLUEPRINTS = {"api"}
 
 
 class RequestAwareSessionInterface(SecureCookieSessionInterface):
@@ -133,7 +143,7 @@ def right_token_given() -> None:
 
 
 def api_auth_required(view):
-    """Refuse an API call without admin credentials (401 JSON); cookie-authenticated writes need CSRF."""
+    """Refuse an API call without admin credentials (401 JSON); check_csrf has checked cookie-authenticated writes."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -145,9 +155,6 @@ def api_auth_required(view):
                 abort(401, "The admin token is wrong.")
         elif not has_session():
             abort(401, "Send the admin token as `Authorization: Bearer <token>`.")
-        elif request.method not in ("GET", "HEAD", "OPTIONS"):
-            # A browser session could be ridden by another site; a bearer token can't.
-            csrf.protect()
         return view(*args, **kwargs)
 
     return wrapped
@@ -166,7 +173,7 @@ def page_auth_required(view):
 
 
 def init_app(app) -> None:
-    """Set the cookie rules and set up CSRF protection (admin.py checks its forms with check_csrf)."""
+    """Set the cookie rules and set up CSRF protection (the blueprints that need it register check_csrf)."""
     app.session_interface = RequestAwareSessionInterface()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -180,9 +187,37 @@ def init_app(app) -> None:
     csrf.init_app(app)
 
 
+def larger_body(limits):
+    """Mark a view as taking a larger body than a webhook's: `limits(config)` gives its (body, form memory) limits."""
+
+    def mark(view):
+        """Give the view its limits, for check_csrf to set before the form is read."""
+        view.body_limits = limits
+        return view
+
+    return mark
+
+
+def sign_in_first(view):
+    """Mark a view whose callers without an admin session are sent to sign in before any CSRF check."""
+    view.sign_in_first = True
+    return view
+
+
 def check_csrf() -> None:
-    """Check the CSRF token of an unsafe request to a blueprint that has forms (the admin pages register it)."""
+    """Set this route's body limit, then check the CSRF token of an unsafe cookie-authenticated request."""
+    view = current_app.view_functions.get(request.endpoint)
+    limits = getattr(view, "body_limits", None)
+    if limits is not None:
+        # Before anything reads the form (the CSRF check does): an upload may be far larger than a webhook body.
+        request.max_content_length, request.max_form_memory_size = limits(current_app.config)
     # flask-wtf's own hook looks up the exemptions first, on every request; asking the method first makes a
-    # feed read skip it all (5% of a feed 304's time in the profile).
-    if current_app.config["WTF_CSRF_ENABLED"] and request.method in current_app.config["WTF_CSRF_METHODS"]:
-        csrf.protect(apply_exemptions=True)
+    # read skip it all.
+    if not (current_app.config["WTF_CSRF_ENABLED"] and request.method in current_app.config["WTF_CSRF_METHODS"]):
+        return
+    takes_token = request.blueprint in TOKEN_BLUEPRINTS
+    if takes_token and bearer_token() is not None:
+        return  # another site can't make a browser send it
+    if (takes_token or getattr(view, "sign_in_first", False)) and not has_session():
+        return  # the view's own sign-in check answers
+    csrf.protect(apply_exemptions=True)

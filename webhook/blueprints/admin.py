@@ -13,9 +13,8 @@ from ..storage import store
 from ..widget import widget_integrity, widget_version
 from ..links import absolute_url
 from ..auth import (
-    csrf,
-    check_csrf, check_token_guessing, has_session, log_in, log_out, page_auth_required, right_token_given, token_matches,
-    wrong_token_given,
+    check_csrf, check_token_guessing, has_session, larger_body, log_in, log_out, page_auth_required, right_token_given,
+    sign_in_first, token_matches, wrong_token_given,
 )
 from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
 from ..looks import look
@@ -26,8 +25,7 @@ from ..vocabulary import now_ms
 from ..web import existing_notification, no_such_notification, notification_json, validated_changes
 
 bp = Blueprint("admin", __name__)
-# The pages' forms are the only cookie-authenticated writes outside the API (which checks its own): the webhook,
-# the feed and the other blueprints don't pay for the check.
+# The pages' forms are cookie-authenticated writes (auth.py, "CSRF has one path").
 bp.before_request(check_csrf)
 
 PREVIEW_EVENTS = 5
@@ -197,15 +195,17 @@ def update_settings(notification_id: int):
     return redirect(url_for("admin.notification", notification_id=notification_id))
 
 
+def import_body_limits(config) -> tuple[int, int]:
+    """Return the history import's (body, form memory) limits: room for a file of the largest allowed size."""
+    return config["MAX_IMPORT_BYTES"] + UPLOAD_OVERHEAD, max(config["MAX_FORM_MEMORY_SIZE"], UPLOAD_FORM_MEMORY)
+
+
 @bp.post("/notifications/<int:notification_id>/import")
 @page_auth_required
-@csrf.exempt  # checked below, once the larger body limit of this route is set
+@sign_in_first
+@larger_body(import_body_limits)
 def import_history(notification_id: int):
     """Import an uploaded history file and show what became of each row."""
-    # Before anything reads the form (CSRF would): a file may be far larger than a webhook body.
-    request.max_content_length = current_app.config["MAX_IMPORT_BYTES"] + UPLOAD_OVERHEAD
-    request.max_form_memory_size = max(current_app.config["MAX_FORM_MEMORY_SIZE"], UPLOAD_FORM_MEMORY)
-    csrf.protect()
     found = existing_notification(notification_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
