@@ -212,7 +212,7 @@ def check_csrf() -> None:
         # Before anything reads the form (the CSRF check does): an upload may be far larger than a webhook body.
         request.max_content_length, request.max_form_memory_size = limits(current_app.config)
     # flask-wtf's own hook looks up the exemptions first, on every request; asking the method first makes a
-    # read skip it all.
+    # page read skip it all.
     if not (current_app.config["WTF_CSRF_ENABLED"] and request.method in current_app.config["WTF_CSRF_METHODS"]):
         return
     takes_token = request.blueprint in TOKEN_BLUEPRINTS
