@@ -13,7 +13,7 @@ from .storage import store
 from .storage.db import describe, get_db, scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
-from .schemas import notification_schema
+from .schemas.settings import notification_schema
 from .vocabulary import DAY_MS, HOUR_MS, now_ms
 
 notifications_cli = AppGroup("notifications", help="Create and list notifications.")

@@ -14,15 +14,14 @@ from marshmallow import ValidationError
 from . import intake
 from .storage import store
 from .body import decode_utf8, load_json
-from .schemas import Timestamp, parse_timestamp, stream_event_schema
+from .schemas.events import stream_event_schema
+from .schemas.fields import Timestamp, parse_timestamp
+from .vocabulary import EVENT_FIELDS
 
 FORMATS = ("csv", "jsonl")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 # The columns of an export, in order; all of them are read back by the import.
-EXPORT_FIELDS = (
-    "timestamp", "email", "firstName", "lastName", "ip", "city", "state", "stateCode", "country", "countryCode",
-    "productName", "productLink", "productImage", "total", "currency", "products", "guid", "id", "cancelledAt",
-)
+EXPORT_FIELDS = (*(name for name, field in EVENT_FIELDS.items() if field.exported), "id", "cancelledAt")
 # Columns that describe our stored event rather than the order: the import reads them itself.
 OWN_COLUMNS = ("cancelledAt", "raw")
 # A CSV header must name at least one of these, or its first line is not a header.

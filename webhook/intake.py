@@ -13,7 +13,8 @@ from .enrich import enrich, preload
 from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
-from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas.events import conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas.fields import Identifier
 from .vocabulary import now_ms
 
 # A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).

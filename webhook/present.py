@@ -11,7 +11,7 @@ from .storage import store
 from .language import DEFAULT, DEFAULT_MESSAGES, ago, country_name, pattern, say, say_count, state_name, text_direction
 from .looks import look
 from .rules import feed_rules
-from .vocabulary import DAY_MS, HOUR_MS, INTERNAL_KEYS, MINUTE_MS, now_ms
+from .vocabulary import DAY_MS, HOUR_MS, INTERNAL_KEYS, MINUTE_MS, PLACE_FIELDS, now_ms
 from .templating import render
 
 # A {slot} in a popup line's pattern ("{name} from {place}").
@@ -295,7 +295,7 @@ PLACE_LEVELS = {
     "city": (),
     "region": ("city",),
     "country": ("city", "state", "stateCode"),
-    "none": ("city", "state", "stateCode", "country", "countryCode"),
+    "none": PLACE_FIELDS,
 }
 
 

@@ -21,7 +21,7 @@ from ..auth import (
 from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
 from ..looks import look
 from ..present import pattern_pieces, popups, time_ago
-from ..schemas import notification_schema, notification_update_schema
+from ..schemas.settings import notification_schema, notification_update_schema
 from ..vocabulary import now_ms
 
 bp = Blueprint("admin", __name__)

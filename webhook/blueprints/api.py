@@ -10,7 +10,7 @@ from .hooks import TRUE_WORDS
 from ..links import absolute_url
 from ..present import event_json
 from ..rules import days, patterns
-from ..schemas import check_schedule, notification_schema, notification_update_schema
+from ..schemas.settings import check_schedule, notification_schema, notification_update_schema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # api_auth_required asks for the CSRF token when a browser session is used instead.

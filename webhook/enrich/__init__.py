@@ -4,8 +4,7 @@ from webhook.enrich.fullnames import find_full_name
 from webhook.enrich.geoip import GeoIP
 from webhook.enrich.names import capitalise_given, name_lists, names_from_email, split_full_name
 from webhook.enrich.places import country_tables, resolve_place, us_state_tables
-
-LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
+from webhook.vocabulary import PLACE_FIELDS
 
 
 def enrich(event: dict, raw: dict, geoip: GeoIP | None) -> tuple[dict, dict, list[str]]:
@@ -59,7 +58,7 @@ def _full_name(event, raw):
 
 def _fill_location(event, geoip, sources, warnings):
     """Set the place from the payload's location fields, else from GeoIP of the ip."""
-    given = {field: _given(event.get(field)) for field in LOCATION_FIELDS}
+    given = {field: _given(event.get(field)) for field in PLACE_FIELDS}
     if any(given.values()):
         place, place_warnings = resolve_place(
             given["city"], given["state"], given["stateCode"], given["country"], given["countryCode"]
@@ -70,4 +69,4 @@ def _fill_location(event, geoip, sources, warnings):
         place = geoip.lookup(event.get("ip")) if geoip else None
         if place:
             sources["location"] = "geoip"
-    event.update(place or dict.fromkeys(LOCATION_FIELDS))
+    event.update(place or dict.fromkeys(PLACE_FIELDS))
