@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from helpers import csrf_token_from, log_in, made_recent, platform_request, webhook_path
 from webhook import create_app
 from webhook.present import popup_text, stream_popup, template_values
-from webhook.templating import problems, raw_value, render, shown_path, words
+from webhook.keys import words
+from webhook.templating import problems, raw_value, render, shown_path
 
 NOW = 1_762_200_000_000
 EVENT = {

@@ -11,6 +11,8 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
+from .keys import words
+
 MAX_LENGTH = 500
 MAX_VALUE_LENGTH = 200
 TAG = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -19,8 +21,6 @@ INDEX = re.compile(r"0|[1-9][0-9]{0,5}")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
 SPACES = re.compile(r"[ \t]{2,}")
-CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
-NON_WORD = re.compile(r"[^a-z0-9]+")
 # Links in a payload are often private pages: receipts, order status, payment and invoice URLs.
 URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.I)
 # Candidates for an IPv6 address inside text (checked by ipaddress), and runs of digits long enough for a phone.
@@ -128,12 +128,6 @@ def is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def words(key: str) -> list[str]:
-    """Split a key into lower-case words: "billingAddress_1" → ["billing", "address", "1"]."""
-    spaced = CAMEL_HUMP.sub(r"\1 \2", key)
-    return [word for word in NON_WORD.split(spaced.lower()) if word]
 
 
 def shown_path(steps: list[str]) -> bool:

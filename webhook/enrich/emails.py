@@ -6,7 +6,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from webhook.enrich.keys import snake_case
+from webhook.keys import snake_case
 from webhook.vocabulary import MAX_EMAIL_LENGTH
 
 # Stop walking absurd payloads; a real order has a few hundred values at most.
