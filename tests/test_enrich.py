@@ -41,9 +41,10 @@ def test_blank_explicit_names_count_as_missing():
     assert sources == {"name": "email"}
 
 
-def test_full_name_field_of_the_event():
-    event = {"email": "info@example.com", "name": "anna van der berg"}
-    result, sources, _ = enrich(event, {"name": "anna van der berg"}, None)
+def test_full_name_handed_over_by_a_mapping():
+    # Not in the payload as it came: only the hand-over can name her.
+    event = {"email": "info@example.com"}
+    result, sources, _ = enrich(event, {}, None, full_name="anna van der berg")
     assert (result["firstName"], result["lastName"]) == ("Anna", "van der Berg")
     assert sources == {"name": "name"}
 

@@ -129,7 +129,8 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
         outcome.warnings.append(
             f"Product {event['productName']!r} has no link in this {mapped.mapping} payload; it is shown without one."
         )
-    event, enriched_sources, enrich_warnings = enrich(event, data, geoip)
+    # A platform's mapping may name the buyer in full ("name"): no event field holds it, so it is handed over.
+    event, enriched_sources, enrich_warnings = enrich(event, data, geoip, full_name=payload.get("name"))
     event["sources"] = {**sources, **enriched_sources}
     outcome.warnings.extend(enrich_warnings)
     outcome.event = event

@@ -13,8 +13,13 @@ class WebhookSchema(Schema):
 
     @post_load
     def drop_absent(self, data, **kwargs):
-        """Leave out the fields that were null or empty."""
-        return {key: value for key, value in data.items() if value is not None}
+        """Leave out the fields that were null or empty, then finish the event."""
+        # The only place absent values are dropped: what follows sees only the fields that were given.
+        return self.finish({key: value for key, value in data.items() if value is not None})
+
+    def finish(self, data: dict) -> dict:
+        """Return a loaded dict, its absent fields left out, in its final shape (as it is, here)."""
+        return data
 
 
 class ProductSchema(WebhookSchema):
@@ -57,10 +62,8 @@ class StreamEventSchema(WebhookSchema):
             data = {**{k: v for k, v in location.items() if k in PLACE_FIELDS}, **data}
         return data
 
-    @post_load
-    def pick_product(self, data, **kwargs):
+    def finish(self, data: dict) -> dict:
         """Show the most expensive product (or the first); explicit product fields win."""
-        data = {key: value for key, value in data.items() if value is not None}
         if "currency" in data:
             data["currency"] = data["currency"].upper()
         products = data.get("products")
