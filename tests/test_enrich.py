@@ -49,7 +49,7 @@ def test_full_name_handed_over_by_a_mapping():
     assert sources == {"name": "name"}
 
 
-@pytest.mark.parametrize(("raw", "path", "expected"), [
+@pytest.mark.parametrize(("payload", "path", "expected"), [
     ({"fullName": "Mary-Jane Smith"}, "fullName", ("Mary-Jane", "Smith")),
     ({"full_name": "SMITH, JOHN"}, "full_name", ("John", "Smith")),
     ({"customer": {"name": "Patrick McDonald"}}, "customer.name", ("Patrick", "McDonald")),
@@ -60,22 +60,22 @@ def test_full_name_handed_over_by_a_mapping():
      "data.object.customer_details.name", ("Jane", "Doe")),
     ({"customer": {"name": "ACME Inc"}, "billing": {"name": "Jane Doe"}}, "billing.name", ("Jane", "Doe")),
 ])
-def test_full_name_found_in_the_raw_payload(raw, path, expected):
-    result, sources, _ = enrich({"email": "info@example.com"}, raw, None)
+def test_full_name_found_in_the_payload(payload, path, expected):
+    result, sources, _ = enrich({"email": "info@example.com"}, payload, None)
     assert (result["firstName"], result["lastName"]) == expected
     assert sources == {"name": path}
 
 
-@pytest.mark.parametrize("raw", [
+@pytest.mark.parametrize("payload", [
     {"products": [{"name": "Blue Shoes"}]},
     {"shop": {"name": "Jane Doe"}},
     {"line_items": [{"title": "Sneakers", "name": "Sneakers"}]},
     {"name": "ACME Inc"},
     {"customer": {"name": "sales@example.com"}},
 ])
-def test_things_and_companies_are_not_people(raw):
-    assert find_full_name(raw) is None
-    result, sources, _ = enrich({"email": "info@example.com"}, raw, None)
+def test_things_and_companies_are_not_people(payload):
+    assert find_full_name(payload) is None
+    result, sources, _ = enrich({"email": "info@example.com"}, payload, None)
     assert (result["firstName"], result["lastName"]) == (None, None)
     assert "name" not in sources
 

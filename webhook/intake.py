@@ -38,13 +38,13 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
+def read_body(body: bytes, content_type: str | None) -> tuple[dict, list[str]]:
     """Parse a webhook body; WooCommerce's `webhook_id=N` ping is read even without a Content-Type."""
     try:
-        return parse_body(raw, content_type)
+        return parse_body(body, content_type)
     except BodyError as exc:
         # The ping must get its 200 or WooCommerce marks the webhook as failing, whatever it was sent as.
-        ping = woocommerce.ping_body(raw) if exc.status == 415 else None
+        ping = woocommerce.ping_body(body) if exc.status == 415 else None
         if ping is None:
             raise
         return ping, []

@@ -1,7 +1,7 @@
 """Message templates: `{{variable}}` placeholders, checked when saved and filled in for visitors.
 
 present.py supplies the known variables (`{{name}}`, `{{city}}`, `{{product.name}}`, …). Any other
-name is a dot path into the event's raw payload (`{{line_items.0.title}}`, `{{order.quantity}}`), and
+name is a dot path into the event's payload as received (`{{line_items.0.title}}`, `{{order.quantity}}`), and
 it renders only when its last key is one of a short list of things about the order and its products
 (SHOWN_KEYS): everything else a buyer's payload holds, named in any language, stays out by construction.
 A value that holds an email or IP address, a link or a phone-like run of digits renders empty too, whatever
@@ -71,27 +71,27 @@ def _stray_braces(text: str, offset: int) -> list[str]:
     return found
 
 
-def render(template: str, known: Mapping[str, str | None], raw) -> str:
-    """Fill in a template: known variables first, else a permitted path into the raw payload."""
+def render(template: str, known: Mapping[str, str | None], payload) -> str:
+    """Fill in a template: known variables first, else a permitted path into the payload as received."""
 
     def fill(match: re.Match) -> str:
         """Return the text of one placeholder."""
         name = match.group(1).strip()
-        value = known[name] if name in known else raw_value(raw, name)
+        value = known[name] if name in known else payload_value(payload, name)
         return value or ""
 
     # An empty variable must not leave a double space behind ("John from  bought").
     return SPACES.sub(" ", TAG.sub(fill, template)).strip()
 
 
-def raw_value(raw, path: str) -> str | None:
+def payload_value(payload, path: str) -> str | None:
     """Return the text at a dot path of the payload, or None if absent, not text or private."""
     if not VARIABLE.fullmatch(path):
         return None
     steps = path.split(".")
     if not shown_path(steps):
         return None
-    value = raw
+    value = payload
     for step in steps:
         if isinstance(value, Mapping):
             value = value.get(step)

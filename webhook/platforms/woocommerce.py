@@ -63,9 +63,9 @@ def is_ping(data: dict) -> bool:
     return set(data) == {"webhook_id"}
 
 
-def ping_body(raw: bytes) -> dict | None:
-    """Return the ping's fields if raw is exactly WooCommerce's `webhook_id=N` body, else None."""
-    found = PING_BODY.fullmatch(raw.strip())
+def ping_body(body: bytes) -> dict | None:
+    """Return the ping's fields if body is exactly WooCommerce's `webhook_id=N` body, else None."""
+    found = PING_BODY.fullmatch(body.strip())
     return {"webhook_id": found.group(1).decode()} if found else None
 
 
