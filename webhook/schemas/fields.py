@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate
 from ..enrich.emails import normalized_email
 from ..vocabulary import DAY_MS, MAX_EMAIL_LENGTH
 
+# A sender's clock may run ahead of ours, but not by more than a day.
 MAX_FUTURE_MS = DAY_MS
 # Seconds this large would be past the year 5138: such a number can only be milliseconds.
 MS_THRESHOLD = 10**11
