@@ -15,18 +15,18 @@ FORM = "application/x-www-form-urlencoded"
 QUICK = settings(max_examples=200, deadline=None)
 
 
-def error_of(raw, content_type):
+def error_of(body, content_type):
     """Return the BodyError that parse_body raises for this body."""
     with pytest.raises(BodyError) as caught:
-        parse_body(raw, content_type)
+        parse_body(body, content_type)
     return caught.value
 
 
 def multipart(fields, charset=None):
     """Encode fields as multipart/form-data and return (body, Content-Type)."""
-    boundary, raw = encode_multipart(MultiDict(fields), boundary="XyZ")
+    boundary, body = encode_multipart(MultiDict(fields), boundary="XyZ")
     params = f"; charset={charset}" if charset else ""
-    return raw, f"multipart/form-data{params}; boundary={boundary}"
+    return body, f"multipart/form-data{params}; boundary={boundary}"
 
 
 def nested(levels):
@@ -69,13 +69,13 @@ def test_form_mimetypes_parse_as_form(content_type):
     assert parse_body(b"email=a%40example.com", content_type) == ({"email": "a@example.com"}, [])
 
 
-@pytest.mark.parametrize("raw", [b"", b" ", b" \r\n\t "])
+@pytest.mark.parametrize("body", [b"", b" ", b" \r\n\t "])
 @pytest.mark.parametrize(
     "content_type",
     [None, "", JSON, FORM, "multipart/form-data", "text/html", "image/png; charset=punycode"],
 )
-def test_empty_body_is_an_empty_dict_whatever_the_header(raw, content_type):
-    assert parse_body(raw, content_type) == ({}, [])
+def test_empty_body_is_an_empty_dict_whatever_the_header(body, content_type):
+    assert parse_body(body, content_type) == ({}, [])
 
 
 @pytest.mark.parametrize("content_type", [None, "", "text/plain", "text/plain; charset=utf-8"])
@@ -93,15 +93,15 @@ def test_text_plain_charset_is_honoured():
 
 
 @pytest.mark.parametrize(
-    "raw",
+    "body",
     [
         b"email=a@example.com", b"[1, 2]", b'"text"', b"hello", b"\xff\xfe",
         b'{"a": 1, "a": 2}', nested(10_000),
     ],
 )
 @pytest.mark.parametrize("content_type", [None, "text/plain"])
-def test_body_that_is_not_a_json_object_without_json_header_is_415(raw, content_type):
-    error = error_of(raw, content_type)
+def test_body_that_is_not_a_json_object_without_json_header_is_415(body, content_type):
+    error = error_of(body, content_type)
     assert error.status == 415
     assert "Content-Type: application/json" in error.message
 
@@ -133,31 +133,31 @@ def test_body_error_carries_status_and_message():
 
 
 @pytest.mark.parametrize(
-    ("raw", "kind"),
+    ("body", "kind"),
     [(b"[1]", "an array"), (b'"x"', "a string"), (b"1", "a number"), (b"1.5", "a number"),
      (b"true", "a boolean"), (b"null", "null")],
 )
-def test_json_must_be_an_object(raw, kind):
-    error = error_of(raw, JSON)
+def test_json_must_be_an_object(body, kind):
+    error = error_of(body, JSON)
     assert error.status == 400
     assert error.message == f"The JSON body must be a JSON object, got {kind}."
 
 
 @pytest.mark.parametrize(
-    ("raw", "position"),
+    ("body", "position"),
     [(b'{"a": }', "line 1 column 7"), (b'{\n  "a": 1,\n}', "line 3 column 1"),
      (b"{'a': 1}", "line 1 column 2"), (b'{"a": 1} x', "line 1 column 10")],
 )
-def test_bad_json_is_400_with_position(raw, position):
-    error = error_of(raw, JSON)
+def test_bad_json_is_400_with_position(body, position):
+    error = error_of(body, JSON)
     assert error.status == 400
     assert "not valid JSON" in error.message
     assert position in error.message
 
 
-@pytest.mark.parametrize("raw", [b'{"a": "\xff"}', b'{"a": "\xed\xa0\x80"}', b'{"a": "\xc3"}'])
-def test_invalid_utf8_is_400(raw):
-    error = error_of(raw, JSON)
+@pytest.mark.parametrize("body", [b'{"a": "\xff"}', b'{"a": "\xed\xa0\x80"}', b'{"a": "\xc3"}'])
+def test_invalid_utf8_is_400(body):
+    error = error_of(body, JSON)
     assert error.status == 400
     assert "not valid utf-8" in error.message
 
@@ -168,13 +168,13 @@ def test_utf8_byte_order_mark_is_accepted():
 
 @pytest.mark.parametrize("charset", ["utf-16", "utf-16-le", "utf-32", "latin-1", "windows-1252"])
 def test_json_charset_is_honoured(charset):
-    raw = '{"name": "Zoë"}'.encode(charset)
-    assert parse_body(raw, f"application/json; charset={charset}") == ({"name": "Zoë"}, [])
+    body = '{"name": "Zoë"}'.encode(charset)
+    assert parse_body(body, f"application/json; charset={charset}") == ({"name": "Zoë"}, [])
 
 
 def test_json_charset_mismatch_is_400():
-    raw = '{"name": "Zoë"}'.encode("latin-1")
-    assert error_of(raw, "application/json; charset=utf-8").status == 400
+    body = '{"name": "Zoë"}'.encode("latin-1")
+    assert error_of(body, "application/json; charset=utf-8").status == 400
 
 
 @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
@@ -207,25 +207,25 @@ def test_integer_at_the_conversion_limit_is_kept():
 
 
 @pytest.mark.parametrize(
-    ("raw", "key"),
+    ("body", "key"),
     [(b'{"email": "a", "email": "b"}', "'email'"),
      (b'{"products": [{"id": 1, "name": "T", "id": 2}]}', "'id'")],
 )
-def test_duplicate_keys_are_400_naming_the_key(raw, key):
-    error = error_of(raw, JSON)
+def test_duplicate_keys_are_400_naming_the_key(body, key):
+    error = error_of(body, JSON)
     assert error.status == 400
     assert f"repeats the key {key}" in error.message
 
 
 @pytest.mark.parametrize(
-    "raw",
+    "body",
     [
         rb'{"a": "\ud800"}', rb'{"\ud800": 1}', rb'{"a": ["ok", {"b": "x\udfffy"}]}',
         rb'{"a": "\ude00\ud83d"}',
     ],
 )
-def test_lone_surrogates_are_400(raw):
-    error = error_of(raw, JSON)
+def test_lone_surrogates_are_400(body):
+    error = error_of(body, JSON)
     assert error.status == 400
     assert "surrogate" in error.message
 
@@ -235,10 +235,10 @@ def test_surrogate_pairs_are_fine():
 
 
 @pytest.mark.parametrize(
-    "raw", [b"[" * 10_000, b"[" * 10_000 + b"]" * 10_000, b'{"a":' * 10_000, nested(10_000)]
+    "body", [b"[" * 10_000, b"[" * 10_000 + b"]" * 10_000, b'{"a":' * 10_000, nested(10_000)]
 )
-def test_ten_thousand_levels_are_400_not_a_crash(raw):
-    error = error_of(raw, JSON)
+def test_ten_thousand_levels_are_400_not_a_crash(body):
+    error = error_of(body, JSON)
     assert error.status == 400
 
 
@@ -261,8 +261,8 @@ def test_nesting_depth_counts_arrays():
 
 
 def test_hundred_thousand_element_array_is_fine():
-    raw = b'{"ids": [' + b",".join([b"1"] * 100_000) + b"]}"
-    data, _ = parse_body(raw, JSON)
+    body = b'{"ids": [' + b",".join([b"1"] * 100_000) + b"]}"
+    data, _ = parse_body(body, JSON)
     assert len(data["ids"]) == 100_000
 
 
@@ -270,8 +270,8 @@ def test_hundred_thousand_element_array_is_fine():
 
 
 def test_bracketed_keys_build_structure():
-    raw = b"products[0][name]=T&products[0][price]=5&location[city]=Miami"
-    assert parse_body(raw, FORM) == (
+    body = b"products[0][name]=T&products[0][price]=5&location[city]=Miami"
+    assert parse_body(body, FORM) == (
         {"products": [{"name": "T", "price": "5"}], "location": {"city": "Miami"}},
         [],
     )
@@ -282,8 +282,8 @@ def test_empty_brackets_append():
 
 
 def test_each_empty_bracket_starts_a_new_item():
-    raw = b"products[][name]=T&products[][name]=U"
-    assert parse_body(raw, FORM) == ({"products": [{"name": "T"}, {"name": "U"}]}, [])
+    body = b"products[][name]=T&products[][name]=U"
+    assert parse_body(body, FORM) == ({"products": [{"name": "T"}, {"name": "U"}]}, [])
 
 
 def test_append_goes_after_the_highest_index():
@@ -291,8 +291,8 @@ def test_append_goes_after_the_highest_index():
 
 
 def test_indexes_become_a_list_in_order_with_gaps_closed():
-    raw = b"p[10][n]=c&p[2][n]=b&p[0][n]=a"
-    assert parse_body(raw, FORM) == ({"p": [{"n": "a"}, {"n": "b"}, {"n": "c"}]}, [])
+    body = b"p[10][n]=c&p[2][n]=b&p[0][n]=a"
+    assert parse_body(body, FORM) == ({"p": [{"n": "a"}, {"n": "b"}, {"n": "c"}]}, [])
 
 
 def test_non_canonical_numbers_are_names():
@@ -308,38 +308,38 @@ def test_index_1000_is_allowed():
 
 
 @pytest.mark.parametrize(
-    "raw", [b"a[1001]=x", b"a[99999999999999999999999]=x", b"a[" + b"9" * 5000 + b"]=x"]
+    "body", [b"a[1001]=x", b"a[99999999999999999999999]=x", b"a[" + b"9" * 5000 + b"]=x"]
 )
-def test_index_above_1000_is_400(raw):
-    error = error_of(raw, FORM)
+def test_index_above_1000_is_400(body):
+    error = error_of(body, FORM)
     assert error.status == 400
     assert "above 1000" in error.message
 
 
 def test_appending_past_index_1000_is_400():
-    raw = b"&".join([b"a[]=x"] * 1002)
-    assert error_of(raw, FORM).status == 400
+    body = b"&".join([b"a[]=x"] * 1002)
+    assert error_of(body, FORM).status == 400
 
 
 @pytest.mark.parametrize(
-    ("raw", "key"),
+    ("body", "key"),
     [(b"a=1&a[b]=2", "'a[b]'"), (b"a[b]=2&a=1", "'a'"), (b"a[b]=1&a[0]=2", "'a[0]'"),
      (b"a[0]=1&a[b]=2", "'a[b]'"), (b"a[b]=1&a[]=2", "'a[]'"), (b"a[b]=1&a[b][c]=2", "'a[b][c]'"),
      (b"a[b][c]=2&a[b]=1", "'a[b]'"), (b"a[0]=1&a[0][x]=2", "'a[0][x]'")],
 )
-def test_conflicting_shapes_are_400_naming_the_key(raw, key):
-    error = error_of(raw, FORM)
+def test_conflicting_shapes_are_400_naming_the_key(body, key):
+    error = error_of(body, FORM)
     assert error.status == 400
     assert error.message.startswith(f"The form key {key} ")
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("body", "expected"),
     [(b"a[b=1", {"a[b": "1"}), (b"a]b[=1", {"a]b[": "1"}), (b"[a]=1", {"[a]": "1"}),
      (b"a[b]c=1", {"a[b]c": "1"}), (b"a[b[c]]=1", {"a[b[c]]": "1"}), (b"a%5Bb=1", {"a[b": "1"})],
 )
-def test_malformed_brackets_keep_the_key_literally(raw, expected):
-    assert parse_body(raw, FORM) == (expected, [])
+def test_malformed_brackets_keep_the_key_literally(body, expected):
+    assert parse_body(body, FORM) == (expected, [])
 
 
 def test_repeated_plain_key_last_value_wins():
@@ -363,8 +363,8 @@ def test_form_key_nesting_at_the_limit_is_kept():
 
 
 def test_values_stay_strings_and_are_percent_decoded():
-    raw = b"total=55&name=John+Smith&city=M%C3%A1laga&flag=&bare"
-    assert parse_body(raw, FORM) == (
+    body = b"total=55&name=John+Smith&city=M%C3%A1laga&flag=&bare"
+    assert parse_body(body, FORM) == (
         {"total": "55", "name": "John Smith", "city": "Málaga", "flag": "", "bare": ""},
         [],
     )
@@ -372,21 +372,21 @@ def test_values_stay_strings_and_are_percent_decoded():
 
 def test_top_level_json_array_field_is_decoded():
     products = '[{"name":"T","link":"https://x.com"}]'
-    raw = urlencode({"email": "a@example.com", "products": products}).encode()
-    assert parse_body(raw, FORM) == (
+    body = urlencode({"email": "a@example.com", "products": products}).encode()
+    assert parse_body(body, FORM) == (
         {"email": "a@example.com", "products": [{"name": "T", "link": "https://x.com"}]},
         [],
     )
 
 
 def test_top_level_json_object_field_is_decoded():
-    raw = urlencode({"location": ' {"city": "Miami"}'}).encode()
-    assert parse_body(raw, FORM) == ({"location": {"city": "Miami"}}, [])
+    body = urlencode({"location": ' {"city": "Miami"}'}).encode()
+    assert parse_body(body, FORM) == ({"location": {"city": "Miami"}}, [])
 
 
 def test_nested_json_looking_values_stay_strings():
-    raw = urlencode({"a[b]": "[1]", "c[]": '{"d": 1}'}).encode()
-    assert parse_body(raw, FORM) == ({"a": {"b": "[1]"}, "c": ['{"d": 1}']}, [])
+    body = urlencode({"a[b]": "[1]", "c[]": '{"d": 1}'}).encode()
+    assert parse_body(body, FORM) == ({"a": {"b": "[1]"}, "c": ['{"d": 1}']}, [])
 
 
 @pytest.mark.parametrize(
@@ -409,8 +409,8 @@ def test_field_json_depth_counts_the_top_level():
 
 
 def test_form_charset_is_honoured():
-    raw = "city=Málaga&n=%E9".encode("latin-1")
-    assert parse_body(raw, f"{FORM}; charset=iso-8859-1") == ({"city": "Málaga", "n": "é"}, [])
+    body = "city=Málaga&n=%E9".encode("latin-1")
+    assert parse_body(body, f"{FORM}; charset=iso-8859-1") == ({"city": "Málaga", "n": "é"}, [])
 
 
 def test_form_invalid_utf8_is_400():
@@ -440,11 +440,11 @@ def test_ordinary_form_gets_no_json_warning():
 
 
 def test_multipart_fields_build_the_same_structure():
-    raw, content_type = multipart(
+    body, content_type = multipart(
         [("products[0][name]", "T"), ("products[0][price]", "5"), ("location[city]", "Miami"),
          ("tags[]", "a"), ("tags[]", "b"), ("email", "a@example.com")]
     )
-    assert parse_body(raw, content_type) == (
+    assert parse_body(body, content_type) == (
         {"products": [{"name": "T", "price": "5"}], "location": {"city": "Miami"},
          "tags": ["a", "b"], "email": "a@example.com"},
         [],
@@ -453,47 +453,47 @@ def test_multipart_fields_build_the_same_structure():
 
 def test_multipart_files_are_ignored_with_a_warning():
     upload = FileStorage(io.BytesIO(b"\x89PNG\xff"), "pic.png", content_type="image/png")
-    raw, content_type = multipart([("email", "a@example.com"), ("avatar", upload)])
-    data, warnings = parse_body(raw, content_type)
+    body, content_type = multipart([("email", "a@example.com"), ("avatar", upload)])
+    data, warnings = parse_body(body, content_type)
     assert data == {"email": "a@example.com"}
     assert len(warnings) == 1
     assert "'avatar'" in warnings[0]
 
 
 def test_multipart_json_field_is_decoded():
-    raw, content_type = multipart([("products", '[{"name": "T"}]')])
-    assert parse_body(raw, content_type) == ({"products": [{"name": "T"}]}, [])
+    body, content_type = multipart([("products", '[{"name": "T"}]')])
+    assert parse_body(body, content_type) == ({"products": [{"name": "T"}]}, [])
 
 
 def test_multipart_conflict_is_400():
-    raw, content_type = multipart([("a", "1"), ("a[b]", "2")])
-    assert error_of(raw, content_type).status == 400
+    body, content_type = multipart([("a", "1"), ("a[b]", "2")])
+    assert error_of(body, content_type).status == 400
 
 
 def test_multipart_invalid_utf8_is_400():
-    raw, content_type = multipart([("city", "Málaga")])
-    error = error_of(raw.replace("á".encode(), b"\xe1"), content_type)
+    body, content_type = multipart([("city", "Málaga")])
+    error = error_of(body.replace("á".encode(), b"\xe1"), content_type)
     assert error.status == 400
     assert "'city'" in error.message
 
 
 def test_multipart_charset_is_honoured():
-    raw, content_type = multipart([("city", "Málaga")], charset="latin-1")
-    raw = raw.replace("á".encode(), b"\xe1")
-    assert parse_body(raw, content_type) == ({"city": "Málaga"}, [])
+    body, content_type = multipart([("city", "Málaga")], charset="latin-1")
+    body = body.replace("á".encode(), b"\xe1")
+    assert parse_body(body, content_type) == ({"city": "Málaga"}, [])
 
 
 def test_multipart_part_charset_wins():
-    raw = (
+    body = (
         b"--B\r\nContent-Disposition: form-data; name=\"city\"\r\n"
         b"Content-Type: text/plain; charset=iso-8859-1\r\n\r\nM\xe1laga\r\n--B--\r\n"
     )
-    assert parse_body(raw, "multipart/form-data; boundary=B") == ({"city": "Málaga"}, [])
+    assert parse_body(body, "multipart/form-data; boundary=B") == ({"city": "Málaga"}, [])
 
 
 def test_hand_built_multipart_with_lf_line_breaks():
-    raw = b'--B\nContent-Disposition: form-data; name="email"\n\na@example.com\n--B--\n'
-    assert parse_body(raw, "multipart/form-data; boundary=B") == ({"email": "a@example.com"}, [])
+    body = b'--B\nContent-Disposition: form-data; name="email"\n\na@example.com\n--B--\n'
+    assert parse_body(body, "multipart/form-data; boundary=B") == ({"email": "a@example.com"}, [])
 
 
 @pytest.mark.parametrize(
@@ -501,14 +501,14 @@ def test_hand_built_multipart_with_lf_line_breaks():
     ["multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=é"],
 )
 def test_multipart_without_usable_boundary_is_400(content_type):
-    raw = b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B--\r\n'
-    error = error_of(raw, content_type)
+    body = b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B--\r\n'
+    error = error_of(body, content_type)
     assert error.status == 400
     assert "boundary" in error.message
 
 
 @pytest.mark.parametrize(
-    "raw",
+    "body",
     [
         b"email=a@example.com",
         b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1',
@@ -516,15 +516,15 @@ def test_multipart_without_usable_boundary_is_400(content_type):
         b'--B\r\nContent-Disposition: form-data; name="\xff"\r\n\r\n1\r\n--B--\r\n',
     ],
 )
-def test_malformed_multipart_is_400(raw):
-    error = error_of(raw, "multipart/form-data; boundary=B")
+def test_malformed_multipart_is_400(body):
+    error = error_of(body, "multipart/form-data; boundary=B")
     assert error.status == 400
     assert "multipart" in error.message
 
 
 def test_multipart_part_without_a_name_is_400():
-    raw = b"--B\r\nContent-Disposition: form-data\r\n\r\n1\r\n--B--\r\n"
-    error = error_of(raw, "multipart/form-data; boundary=B")
+    body = b"--B\r\nContent-Disposition: form-data\r\n\r\n1\r\n--B--\r\n"
+    error = error_of(body, "multipart/form-data; boundary=B")
     assert error.status == 400
     assert "no name" in error.message
 
@@ -558,10 +558,10 @@ def assert_sane(data, warnings):
 
 
 @QUICK
-@given(raw=BODIES, content_type=st.sampled_from(CONTENT_TYPES))
-def test_any_bytes_give_a_dict_or_a_body_error(raw, content_type):
+@given(body=BODIES, content_type=st.sampled_from(CONTENT_TYPES))
+def test_any_bytes_give_a_dict_or_a_body_error(body, content_type):
     try:
-        data, warnings = parse_body(raw, content_type)
+        data, warnings = parse_body(body, content_type)
     except BodyError as error:
         assert error.status in (400, 415)
         assert error.message[0].isupper() and error.message.endswith(".")
@@ -590,22 +590,22 @@ JSON_VALUES = st.recursive(
     ascii_only=st.booleans(),
 )
 def test_json_objects_round_trip_and_other_values_are_400(value, content_type, ascii_only):
-    raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8")
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8")
     if isinstance(value, dict) and depth(value) <= MAX_DEPTH:
-        assert parse_body(raw, content_type) == (value, [])
-    elif raw.strip():
-        assert error_of(raw, content_type).status == 400
+        assert parse_body(body, content_type) == (value, [])
+    elif body.strip():
+        assert error_of(body, content_type).status == 400
 
 
 @QUICK
 @given(value=JSON_VALUES)
 def test_headerless_json_objects_are_read_and_other_values_are_415(value):
-    raw = json.dumps(value).encode("utf-8")
+    body = json.dumps(value).encode("utf-8")
     if isinstance(value, dict) and depth(value) <= MAX_DEPTH:
-        data, warnings = parse_body(raw, None)
+        data, warnings = parse_body(body, None)
         assert data == value and len(warnings) == 1
     else:
-        assert error_of(raw, None).status == 415
+        assert error_of(body, None).status == 415
 
 
 KEY_PARTS = [
@@ -627,10 +627,10 @@ PAIRS = st.lists(
 )
 
 
-def outcome(raw, content_type):
+def outcome(body, content_type):
     """Return the data or the error (status, message) that parse_body gives."""
     try:
-        data, warnings = parse_body(raw, content_type)
+        data, warnings = parse_body(body, content_type)
     except BodyError as error:
         assert error.status == 400 and error.message
         return error.status, error.message

@@ -4,7 +4,7 @@ import string
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from webhook.schemas import normalized_email
+from webhook.enrich.emails import normalized_email
 
 EDGE_CASES = [
     "john@example.com", "John.Smith@EXAMPLE.COM", "a+tag@Sub.Example.com", "o'brien@example.com",

@@ -41,14 +41,15 @@ def test_blank_explicit_names_count_as_missing():
     assert sources == {"name": "email"}
 
 
-def test_full_name_field_of_the_event():
-    event = {"email": "info@example.com", "name": "anna van der berg"}
-    result, sources, _ = enrich(event, {"name": "anna van der berg"}, None)
+def test_full_name_handed_over_by_a_mapping():
+    # Not in the payload as it came: only the hand-over can name her.
+    event = {"email": "info@example.com"}
+    result, sources, _ = enrich(event, {}, None, full_name="anna van der berg")
     assert (result["firstName"], result["lastName"]) == ("Anna", "van der Berg")
     assert sources == {"name": "name"}
 
 
-@pytest.mark.parametrize(("raw", "path", "expected"), [
+@pytest.mark.parametrize(("payload", "path", "expected"), [
     ({"fullName": "Mary-Jane Smith"}, "fullName", ("Mary-Jane", "Smith")),
     ({"full_name": "SMITH, JOHN"}, "full_name", ("John", "Smith")),
     ({"customer": {"name": "Patrick McDonald"}}, "customer.name", ("Patrick", "McDonald")),
@@ -59,22 +60,22 @@ def test_full_name_field_of_the_event():
      "data.object.customer_details.name", ("Jane", "Doe")),
     ({"customer": {"name": "ACME Inc"}, "billing": {"name": "Jane Doe"}}, "billing.name", ("Jane", "Doe")),
 ])
-def test_full_name_found_in_the_raw_payload(raw, path, expected):
-    result, sources, _ = enrich({"email": "info@example.com"}, raw, None)
+def test_full_name_found_in_the_payload(payload, path, expected):
+    result, sources, _ = enrich({"email": "info@example.com"}, payload, None)
     assert (result["firstName"], result["lastName"]) == expected
     assert sources == {"name": path}
 
 
-@pytest.mark.parametrize("raw", [
+@pytest.mark.parametrize("payload", [
     {"products": [{"name": "Blue Shoes"}]},
     {"shop": {"name": "Jane Doe"}},
     {"line_items": [{"title": "Sneakers", "name": "Sneakers"}]},
     {"name": "ACME Inc"},
     {"customer": {"name": "sales@example.com"}},
 ])
-def test_things_and_companies_are_not_people(raw):
-    assert find_full_name(raw) is None
-    result, sources, _ = enrich({"email": "info@example.com"}, raw, None)
+def test_things_and_companies_are_not_people(payload):
+    assert find_full_name(payload) is None
+    result, sources, _ = enrich({"email": "info@example.com"}, payload, None)
     assert (result["firstName"], result["lastName"]) == (None, None)
     assert "name" not in sources
 

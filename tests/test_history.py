@@ -37,9 +37,9 @@ def events_of(app, notification_id: int) -> list[dict]:
 
 def import_text(app, notification: dict, text: str | bytes, fmt: str = "csv", dry_run: bool = False):
     """Import a file's content into a notification and return the report."""
-    raw = text.encode() if isinstance(text, str) else text
+    content = text.encode() if isinstance(text, str) else text
     with app.app_context():
-        return history.import_history(store.get_notification(notification["id"]), raw, fmt, dry_run)
+        return history.import_history(store.get_notification(notification["id"]), content, fmt, dry_run)
 
 
 def statuses(report) -> list[tuple[int, str]]:
@@ -193,9 +193,9 @@ BROKEN = {
 
 @pytest.mark.parametrize("name", BROKEN)
 def test_a_malformed_file_imports_nothing(app, stream, name):
-    raw, fmt, message = BROKEN[name]
+    content, fmt, message = BROKEN[name]
     with pytest.raises(history.FileRejected, match=message):
-        import_text(app, stream, raw, fmt)
+        import_text(app, stream, content, fmt)
     assert events_of(app, stream["id"]) == []
 
 
@@ -365,8 +365,8 @@ def test_the_csv_export_streams_every_event_with_a_filename(client, app, stream,
     # Formula-looking cells are defused for spreadsheets.
     assert newest["email"] == "'=1+2@example.com" and newest["firstName"] == "'-Bob" and newest["id"] == "X"
     assert "raw" not in newest
-    with_raw = client.get(f"/api/notifications/{stream['id']}/events.csv?raw=1", headers=admin_headers)
-    last = list(csv.DictReader(io.StringIO(with_raw.text)))[-1]
+    with_payload = client.get(f"/api/notifications/{stream['id']}/events.csv?raw=1", headers=admin_headers)
+    last = list(csv.DictReader(io.StringIO(with_payload.text)))[-1]
     assert json.loads(last["raw"]) == {"email": "=1+2@example.com", "firstName": "-Bob", "id": "X"}
 
 

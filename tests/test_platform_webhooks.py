@@ -26,7 +26,8 @@ def place(city, state, state_code, country, country_code) -> dict:
     return dict(zip(PLACE, (city, state, state_code, country, country_code)))
 
 
-# What each purchase fixture shows: the visitor's name, place and product, and where they came from.
+# What each purchase fixture shows: the visitor's name, place and product, and where they came from. Stripe's and
+# Gumroad's mappings give the buyer's full name: its source "name" says the name came from the mapping.
 SHOWN = {
     "shopify_orders_create.json": {
         "displayName": "John S.", **place("Miami", "Florida", "FL", "United States", "US"),
@@ -50,26 +51,26 @@ SHOWN = {
     "stripe_checkout_session_completed.json": {
         "displayName": "Maria G.", **place("Austin", "Texas", "TX", "United States", "US"),
         "productName": None, "total": 25, "currency": "USD", "timestamp": 1762183441000,
-        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.customer_details.name",
+        "sources": {"mapping": "stripe", "email": "email", "name": "name",
                     "location": "payload"},
     },
     "stripe_charge_succeeded.json": {
         "displayName": "Lena S.", **place("Berlin", None, None, "Germany", "DE"),
         "productName": None, "total": 49, "currency": "EUR", "timestamp": 1762190124000,
-        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.billing_details.name",
+        "sources": {"mapping": "stripe", "email": "email", "name": "name",
                     "location": "payload"},
     },
     "stripe_payment_intent_succeeded.json": {
         "displayName": "Yuki T.", **place("Shibuya-ku", "Tokyo", None, "Japan", "JP"),
         "productName": None, "total": 5000, "currency": "JPY", "timestamp": 1762221604000,
-        "sources": {"mapping": "stripe", "email": "email", "name": "data.object.shipping.name",
+        "sources": {"mapping": "stripe", "email": "email", "name": "name",
                     "location": "payload"},
     },
     "gumroad_sale.txt": {
         "displayName": "Ana S.", **place(None, None, None, "Brazil", "BR"),
         "productName": "Pencil Sketch Brushes", "productLink": "https://sketchlab.gumroad.com/l/brushes",
         "total": 15, "currency": "USD", "timestamp": ms("2025-11-03T15:40:07+00:00"),
-        "sources": {"mapping": "gumroad", "email": "email", "name": "full_name", "location": "payload"},
+        "sources": {"mapping": "gumroad", "email": "email", "name": "name", "location": "payload"},
     },
     # A PayPal IPN has no time of its own that says its zone plainly: it is dated when it arrives.
     "paypal_ipn_completed.txt": {

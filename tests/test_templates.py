@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from helpers import csrf_token_from, log_in, made_recent, platform_request, webhook_path
 from webhook import create_app
 from webhook.present import popup_text, stream_popup, template_values
-from webhook.templating import problems, raw_value, render, shown_path, words
+from webhook.keys import words
+from webhook.templating import problems, payload_value, render, shown_path
 
 NOW = 1_762_200_000_000
 EVENT = {
@@ -21,7 +22,7 @@ EVENT = {
 }  # fmt: skip
 NOTIFICATION = {"message": "purchased", "template": None}
 # A payload as stores send it: much of it must never reach a visitor.
-RAW = {
+PAYLOAD = {
     "email": "john.smith@example.com",
     "contact_email": "john.smith@example.com",
     "browser_ip": "8.8.8.8",
@@ -52,9 +53,9 @@ RAW = {
 }  # fmt: skip
 
 
-def text(template, event=None, raw=RAW):
-    """Render a template for an event (EVENT by default) with its raw payload."""
-    event = {**(event or EVENT), "raw": raw}
+def text(template, event=None, payload=PAYLOAD):
+    """Render a template for an event (EVENT by default) with its payload as received (stored under "raw")."""
+    event = {**(event or EVENT), "raw": payload}
     return popup_text(event, {**NOTIFICATION, "template": template}, NOW)
 
 
@@ -140,7 +141,7 @@ def test_unknown_variables_render_empty_without_double_spaces():
     ],
 )
 def test_dot_paths_read_the_payload(path, value):
-    assert raw_value(RAW, path) == value
+    assert payload_value(PAYLOAD, path) == value
     assert text(f"[{{{{{path}}}}}]") == f"[{value}]"
 
 
@@ -150,7 +151,7 @@ def test_dot_paths_read_the_payload(path, value):
      "line_items", "customer"],
 )  # fmt: skip
 def test_missing_paths_objects_and_lists_render_empty(path):
-    assert raw_value(RAW, path) is None
+    assert payload_value(PAYLOAD, path) is None
 
 
 @pytest.mark.parametrize(
@@ -168,7 +169,7 @@ def test_missing_paths_objects_and_lists_render_empty(path):
     ],
 )  # fmt: skip
 def test_private_payload_values_never_render(path):
-    assert raw_value(RAW, path) is None
+    assert payload_value(PAYLOAD, path) is None
     assert text(f"[{{{{{path}}}}}]") == "[]"
 
 
@@ -199,7 +200,7 @@ def test_only_listed_keys_are_shown(path, split, shown):
 
 
 def test_long_payload_values_are_cut():
-    value = raw_value({"title": "word " * 100}, "title")
+    value = payload_value({"title": "word " * 100}, "title")
     assert len(value) == 200 and value.endswith("…")
 
 

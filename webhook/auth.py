@@ -102,12 +102,6 @@ def has_session() -> bool:
     return store.admin_session_exists(session_id_hash(session_id), now_ms() - session_lifetime_ms())
 
 
-def is_admin() -> bool:
-    """Tell whether the request carries the admin token or an admin session."""
-    token = bearer_token()
-    return token_matches(token) if token is not None else has_session()
-
-
 def client_address() -> str:
     """Return the client's address as the login throttle counts it: an IPv6 client by its /64 network."""
     # Behind PROOFHOOK_TRUSTED_PROXIES proxies, as ProxyFix found it. One IPv6 host is usually given a whole

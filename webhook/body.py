@@ -67,9 +67,9 @@ class _Indexed(dict):
         self.end = 0
 
 
-def parse_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
+def parse_body(body: bytes, content_type: str | None) -> tuple[dict, list[str]]:
     """Return (data, warnings) for a webhook body, or raise BodyError."""
-    if not raw.strip():
+    if not body.strip():
         return {}, []
     mimetype, options = parse_options_header(content_type)
     mimetype = mimetype.lower()
@@ -77,13 +77,13 @@ def parse_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
     if mimetype == "application/json" or (
         mimetype.startswith("application/") and mimetype.endswith("+json")
     ):
-        return _json_body(raw, charset), []
+        return _json_body(body, charset), []
     if mimetype == "application/x-www-form-urlencoded":
-        return _urlencoded_body(raw, options.get("charset") or _form_charset(raw))
+        return _urlencoded_body(body, options.get("charset") or _form_charset(body))
     if mimetype == "multipart/form-data":
-        return _multipart_body(raw, options)
+        return _multipart_body(body, options)
     if mimetype in ("", "text/plain"):
-        return _sniffed_json_body(raw, charset, mimetype)
+        return _sniffed_json_body(body, charset, mimetype)
     raise BodyError(
         415, f"The Content-Type {_quote(mimetype)} is not supported; send one of: {_accepted()}."
     )
@@ -110,10 +110,10 @@ def _codec(charset: str) -> str:
     return codec
 
 
-def _decode(raw: bytes, codec: str) -> str:
+def _decode(body: bytes, codec: str) -> str:
     """Decode bytes strictly, allowing a UTF-8 byte order mark."""
     try:
-        return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
+        return body.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
         byte = error.object[error.start]
         raise _Rejected(
@@ -121,11 +121,11 @@ def _decode(raw: bytes, codec: str) -> str:
         ) from None
 
 
-def _json_body(raw: bytes, charset: str) -> dict:
+def _json_body(body: bytes, charset: str) -> dict:
     """Read a body declared as JSON; it must be one strict JSON object."""
     codec = _codec(charset)
     try:
-        value = _load_json(_decode(raw, codec), MAX_DEPTH)
+        value = _load_json(_decode(body, codec), MAX_DEPTH)
     except _Rejected as reason:
         raise BodyError(400, f"The JSON body {reason}.") from None
     if not isinstance(value, dict):
@@ -133,12 +133,12 @@ def _json_body(raw: bytes, charset: str) -> dict:
     return value
 
 
-def _sniffed_json_body(raw: bytes, charset: str, mimetype: str) -> tuple[dict, list[str]]:
+def _sniffed_json_body(body: bytes, charset: str, mimetype: str) -> tuple[dict, list[str]]:
     """Read a body with no useful Content-Type as JSON if it is a JSON object, else 415."""
     situation = "is sent as text/plain" if mimetype else "has no Content-Type"
     codec = _codec(charset)
     try:
-        value = _load_json(_decode(raw, codec), MAX_DEPTH)
+        value = _load_json(_decode(body, codec), MAX_DEPTH)
         if not isinstance(value, dict):
             raise _Rejected(f"is {_KINDS[type(value)]}, not an object")
     except _Rejected as reason:
@@ -151,10 +151,10 @@ def _sniffed_json_body(raw: bytes, charset: str, mimetype: str) -> tuple[dict, l
     return value, [warning]
 
 
-def decode_utf8(raw: bytes) -> str:
+def decode_utf8(body: bytes) -> str:
     """Decode UTF-8 bytes (a byte order mark allowed) for other readers; raise ValueError saying where it fails."""
     try:
-        return _decode(raw, "utf-8")
+        return _decode(body, "utf-8")
     except _Rejected as reason:
         raise ValueError(f"it {reason}") from None
 
@@ -257,10 +257,10 @@ def _check_text(text: str) -> None:
         ) from None
 
 
-def _form_charset(raw: bytes) -> str:
+def _form_charset(body: bytes) -> str:
     """Return the charset a form names in its own charset or _charset_ field (PayPal's IPN does), else UTF-8."""
     # PayPal sends IPN in the account's encoding, windows-1252 by default, with no charset in its Content-Type.
-    found = _FORM_CHARSET.search(raw)
+    found = _FORM_CHARSET.search(body)
     if found:
         try:
             return _codec(found[1].decode("ascii"))
@@ -269,11 +269,11 @@ def _form_charset(raw: bytes) -> str:
     return "utf-8"
 
 
-def _urlencoded_body(raw: bytes, charset: str) -> tuple[dict, list[str]]:
+def _urlencoded_body(body: bytes, charset: str) -> tuple[dict, list[str]]:
     """Read an application/x-www-form-urlencoded body into nested fields."""
     codec = _codec(charset)
     try:
-        text = _decode(raw, codec)
+        text = _decode(body, codec)
     except _Rejected as reason:
         raise BodyError(400, f"The form body {reason}.") from None
     if text.count("&") >= MAX_FIELDS:
@@ -303,16 +303,16 @@ def _json_as_form_warning(text: str) -> list[str]:
     ]
 
 
-def _multipart_body(raw: bytes, options: dict[str, str]) -> tuple[dict, list[str]]:
+def _multipart_body(body: bytes, options: dict[str, str]) -> tuple[dict, list[str]]:
     """Read a multipart/form-data body: text fields are kept, uploaded files ignored."""
     codec = _codec(options.get("charset", "utf-8"))
     boundary = options.get("boundary", "")
     if not boundary or not boundary.isascii():
         raise BodyError(400, "The multipart Content-Type header needs an ASCII boundary parameter.")
-    if raw.count(b"--" + boundary.encode("ascii")) > MAX_PARTS + 1:
+    if body.count(b"--" + boundary.encode("ascii")) > MAX_PARTS + 1:
         raise BodyError(400, f"The multipart body has more than {MAX_PARTS} parts; at most {MAX_PARTS} are read.")
     try:
-        parts = _multipart_parts(raw, boundary.encode("ascii"))
+        parts = _multipart_parts(body, boundary.encode("ascii"))
     except ValueError as error:
         raise BodyError(
             400,
@@ -334,10 +334,10 @@ def _multipart_body(raw: bytes, options: dict[str, str]) -> tuple[dict, list[str
     return data, warnings + more
 
 
-def _multipart_parts(raw: bytes, boundary: bytes) -> list[tuple[Field | File, bytes]]:
+def _multipart_parts(body: bytes, boundary: bytes) -> list[tuple[Field | File, bytes]]:
     """Split a multipart body into (part, bytes) pairs; raise ValueError if malformed."""
     decoder = MultipartDecoder(boundary)
-    decoder.receive_data(raw)
+    decoder.receive_data(body)
     # Signal the end now, so a truncated body raises instead of waiting for more data.
     decoder.receive_data(None)
     parts, chunks = [], []

@@ -13,7 +13,7 @@ from .storage import store
 from .storage.db import describe, get_db, scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
-from .schemas import notification_schema
+from .schemas.settings import notification_schema
 from .vocabulary import DAY_MS, HOUR_MS, now_ms
 
 notifications_cli = AppGroup("notifications", help="Create and list notifications.")
@@ -73,9 +73,9 @@ def import_command(file: str, notification_id: int, fmt: str | None, dry_run: bo
     if os.path.getsize(file) > limit:
         raise click.ClickException(f"{file} is larger than {limit} bytes (PROOFHOOK_MAX_IMPORT_BYTES); split it.")
     with open(file, "rb") as handle:
-        raw = handle.read()
+        content = handle.read()
     try:
-        report = history.import_history(notification, raw, history.format_for(file, fmt, raw), dry_run)
+        report = history.import_history(notification, content, history.format_for(file, fmt, content), dry_run)
     except history.FileRejected as exc:
         raise click.ClickException(f"{file}: {exc} Nothing was imported.") from None
     for row in report.rows:
@@ -89,13 +89,13 @@ def import_command(file: str, notification_id: int, fmt: str | None, dry_run: bo
 @events_cli.command("export")
 @notification_option
 @click.option("--format", "fmt", type=click.Choice(history.FORMATS), default="csv", show_default=True)
-@click.option("--raw", is_flag=True, help="Add each event's payload as it was received.")
+@click.option("--raw", "with_payload", is_flag=True, help="Add each event's payload as it was received.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-", help="Default: stdout.")
-def export_command(notification_id: int, fmt: str, raw: bool, output):
+def export_command(notification_id: int, fmt: str, with_payload: bool, output):
     """Write a notification's events, oldest first, in the format the import reads."""
     cli_notification(notification_id)
-    records = history.export_records(notification_id, raw)
-    lines = history.csv_lines(records, raw) if fmt == "csv" else history.jsonl_lines(records)
+    records = history.export_records(notification_id, with_payload)
+    lines = history.csv_lines(records, with_payload) if fmt == "csv" else history.jsonl_lines(records)
     for line in lines:
         output.write(line)
 

@@ -14,15 +14,14 @@ from marshmallow import ValidationError
 from . import intake
 from .storage import store
 from .body import decode_utf8, load_json
-from .schemas import Timestamp, parse_timestamp, stream_event_schema
+from .schemas.events import stream_event_schema
+from .schemas.fields import Timestamp, parse_timestamp
+from .vocabulary import EVENT_FIELDS
 
 FORMATS = ("csv", "jsonl")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 # The columns of an export, in order; all of them are read back by the import.
-EXPORT_FIELDS = (
-    "timestamp", "email", "firstName", "lastName", "ip", "city", "state", "stateCode", "country", "countryCode",
-    "productName", "productLink", "productImage", "total", "currency", "products", "guid", "id", "cancelledAt",
-)
+EXPORT_FIELDS = (*(name for name, field in EVENT_FIELDS.items() if field.exported), "id", "cancelledAt")
 # Columns that describe our stored event rather than the order: the import reads them itself.
 OWN_COLUMNS = ("cancelledAt", "raw")
 # A CSV header must name at least one of these, or its first line is not a header.
@@ -62,7 +61,7 @@ class Report:
         return counts
 
 
-def format_for(filename: str | None, given: str | None = None, raw: bytes = b"") -> str:
+def format_for(filename: str | None, given: str | None = None, content: bytes = b"") -> str:
     """Return the file's format: as given, else by extension, else "jsonl" if it starts with "{", else "csv"."""
     if given:
         return given
@@ -70,22 +69,22 @@ def format_for(filename: str | None, given: str | None = None, raw: bytes = b"")
     for extension, fmt in EXTENSIONS.items():
         if name.endswith(extension):
             return fmt
-    return "jsonl" if raw.lstrip()[:1] == b"{" else "csv"
+    return "jsonl" if content.lstrip()[:1] == b"{" else "csv"
 
 
-def import_history(notification: dict, raw: bytes, fmt: str, dry_run: bool = False) -> Report:
+def import_history(notification: dict, content: bytes, fmt: str, dry_run: bool = False) -> Report:
     """Check the whole file, then store its valid rows in one transaction; raise FileRejected if malformed."""
     limit = current_app.config["MAX_IMPORT_BYTES"]
-    if len(raw) > limit:
+    if len(content) > limit:
         raise FileRejected(f"The file is larger than {limit} bytes (PROOFHOOK_MAX_IMPORT_BYTES); split it.")
-    rows = read_rows(raw, fmt)
+    rows = read_rows(content, fmt)
     results, pending = [], []
     geoip = intake.geoip()
     for line, data in rows:
         result = RowResult(line)
         results.append(result)
         try:
-            outcome, event_raw = build_row(notification, data, geoip)
+            outcome, payload = build_row(notification, data, geoip)
         except ValidationError as exc:
             result.reason = describe_errors(exc.messages)
             continue
@@ -94,7 +93,7 @@ def import_history(notification: dict, raw: bytes, fmt: str, dry_run: bool = Fal
             result.status = "ignored"
             result.reason = outcome.ignored or f"It cancels order {outcome.cancels}; an import only adds orders."
             continue
-        pending.append((result, (outcome.event, event_raw, outcome.dedup_key)))
+        pending.append((result, (outcome.event, payload, outcome.dedup_key)))
     stored = store.insert_events(notification["id"], [item for _, item in pending], keep=not dry_run)
     for (result, _item), created in zip(pending, stored):
         result.status = "imported" if created else "duplicate"
@@ -104,7 +103,7 @@ def import_history(notification: dict, raw: bytes, fmt: str, dry_run: bool = Fal
 
 
 def build_row(notification: dict, data: dict, geoip) -> tuple[intake.Outcome, dict]:
-    """Run one row through the webhook's pipeline; return (its outcome, the raw payload to keep)."""
+    """Run one row through the webhook's pipeline; return (its outcome, the payload as received, to keep)."""
     payload = {key: value for key, value in data.items() if key not in OWN_COLUMNS}
     if payload.get("timestamp") is not None:
         # Checked here too, so a conversion's bad time is a rejection with its reason, not a dropped field.
@@ -141,10 +140,10 @@ def describe_errors(messages, prefix: str = "") -> str:
     return "; ".join(describe_errors(item, prefix) for item in messages)
 
 
-def read_rows(raw: bytes, fmt: str) -> list[tuple[int, dict]]:
+def read_rows(content: bytes, fmt: str) -> list[tuple[int, dict]]:
     """Return every row as (line number, fields) — the whole file, or FileRejected before any is used."""
     try:
-        text = decode_utf8(raw)
+        text = decode_utf8(content)
     except ValueError as exc:
         raise FileRejected(f"The file must be UTF-8, but {exc}.") from None
     if not text.strip():
@@ -221,21 +220,21 @@ def unescape(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
-def export_records(notification_id: int, raw: bool = False):
+def export_records(notification_id: int, with_payload: bool = False):
     """Yield each stored event, oldest first, as a dict of the export's fields (and `raw` if asked)."""
     for event in store.iter_events(notification_id):
         record = {name: event.get(name) for name in EXPORT_FIELDS}
         record["id"] = event["dedupKey"]
-        if raw:
+        if with_payload:
             record["raw"] = event["raw"]
         yield record
 
 
-def csv_lines(records, raw: bool = False):
+def csv_lines(records, with_payload: bool = False):
     """Yield an export as CSV text: the header, then one line per record (JSON in `products`/`raw`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    names = [*EXPORT_FIELDS, "raw"] if raw else list(EXPORT_FIELDS)
+    names = [*EXPORT_FIELDS, "raw"] if with_payload else list(EXPORT_FIELDS)
     writer.writerow(names)
     yield buffer.getvalue()
     for record in records:

@@ -13,7 +13,8 @@ from .enrich import enrich, preload
 from .enrich.emails import find_email
 from .enrich.geoip import GeoIP
 from .platforms import map_payload, woocommerce
-from .schemas import Identifier, conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas.events import conversion_event_schema, platform_event_schema, stream_event_schema
+from .schemas.fields import Identifier
 from .vocabulary import now_ms
 
 # A dedup key obeys the rules of the schemas' id fields (at most 255 characters, no NUL).
@@ -37,13 +38,13 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_body(raw: bytes, content_type: str | None) -> tuple[dict, list[str]]:
+def read_body(body: bytes, content_type: str | None) -> tuple[dict, list[str]]:
     """Parse a webhook body; WooCommerce's `webhook_id=N` ping is read even without a Content-Type."""
     try:
-        return parse_body(raw, content_type)
+        return parse_body(body, content_type)
     except BodyError as exc:
         # The ping must get its 200 or WooCommerce marks the webhook as failing, whatever it was sent as.
-        ping = woocommerce.ping_body(raw) if exc.status == 415 else None
+        ping = woocommerce.ping_body(body) if exc.status == 415 else None
         if ping is None:
             raise
         return ping, []
@@ -128,7 +129,8 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
         outcome.warnings.append(
             f"Product {event['productName']!r} has no link in this {mapped.mapping} payload; it is shown without one."
         )
-    event, enriched_sources, enrich_warnings = enrich(event, data, geoip)
+    # A platform's mapping may name the buyer in full ("name"): no event field holds it, so it is handed over.
+    event, enriched_sources, enrich_warnings = enrich(event, data, geoip, full_name=payload.get("name"))
     event["sources"] = {**sources, **enriched_sources}
     outcome.warnings.extend(enrich_warnings)
     outcome.event = event

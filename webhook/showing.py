@@ -8,7 +8,7 @@ from .language import say, text_direction
 from .looks import look
 from .present import conversion_popup, stream_popup
 from .rules import feed_rules
-from .vocabulary import DAY_MS, HOUR_MS, MINUTE_MS, now_ms
+from .vocabulary import DAY_MS, HOUR_MS, MINUTE_MS, PLACE_FIELDS, now_ms
 
 # Bump when the feed's JSON changes shape, so no cache keeps serving the old shape under a valid ETag.
 FEED_FORMAT = 5
@@ -59,7 +59,7 @@ PLACE_LEVELS = {
     "city": (),
     "region": ("city",),
     "country": ("city", "state", "stateCode"),
-    "none": ("city", "state", "stateCode", "country", "countryCode"),
+    "none": PLACE_FIELDS,
 }
 
 

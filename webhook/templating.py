@@ -1,7 +1,7 @@
 """Message templates: `{{variable}}` placeholders, checked when saved and filled in for visitors.
 
 present.py supplies the known variables (`{{name}}`, `{{city}}`, `{{product.name}}`, …). Any other
-name is a dot path into the event's raw payload (`{{line_items.0.title}}`, `{{order.quantity}}`), and
+name is a dot path into the event's payload as received (`{{line_items.0.title}}`, `{{order.quantity}}`), and
 it renders only when its last key is one of a short list of things about the order and its products
 (SHOWN_KEYS): everything else a buyer's payload holds, named in any language, stays out by construction.
 A value that holds an email or IP address, a link or a phone-like run of digits renders empty too, whatever
@@ -11,6 +11,8 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
+from .keys import words
+
 MAX_LENGTH = 500
 MAX_VALUE_LENGTH = 200
 TAG = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -19,8 +21,6 @@ INDEX = re.compile(r"0|[1-9][0-9]{0,5}")
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
 SPACES = re.compile(r"[ \t]{2,}")
-CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
-NON_WORD = re.compile(r"[^a-z0-9]+")
 # Links in a payload are often private pages: receipts, order status, payment and invoice URLs.
 URL = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.I)
 # Candidates for an IPv6 address inside text (checked by ipaddress), and runs of digits long enough for a phone.
@@ -71,27 +71,27 @@ def _stray_braces(text: str, offset: int) -> list[str]:
     return found
 
 
-def render(template: str, known: Mapping[str, str | None], raw) -> str:
-    """Fill in a template: known variables first, else a permitted path into the raw payload."""
+def render(template: str, known: Mapping[str, str | None], payload) -> str:
+    """Fill in a template: known variables first, else a permitted path into the payload as received."""
 
     def fill(match: re.Match) -> str:
         """Return the text of one placeholder."""
         name = match.group(1).strip()
-        value = known[name] if name in known else raw_value(raw, name)
+        value = known[name] if name in known else payload_value(payload, name)
         return value or ""
 
     # An empty variable must not leave a double space behind ("John from  bought").
     return SPACES.sub(" ", TAG.sub(fill, template)).strip()
 
 
-def raw_value(raw, path: str) -> str | None:
+def payload_value(payload, path: str) -> str | None:
     """Return the text at a dot path of the payload, or None if absent, not text or private."""
     if not VARIABLE.fullmatch(path):
         return None
     steps = path.split(".")
     if not shown_path(steps):
         return None
-    value = raw
+    value = payload
     for step in steps:
         if isinstance(value, Mapping):
             value = value.get(step)
@@ -128,12 +128,6 @@ def is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def words(key: str) -> list[str]:
-    """Split a key into lower-case words: "billingAddress_1" → ["billing", "address", "1"]."""
-    spaced = CAMEL_HUMP.sub(r"\1 \2", key)
-    return [word for word in NON_WORD.split(spaced.lower()) if word]
 
 
 def shown_path(steps: list[str]) -> bool:

@@ -4,7 +4,7 @@ from flask import abort
 from .storage import store
 from .links import absolute_url
 from .rules import days, patterns
-from .schemas import check_schedule, notification_update_schema
+from .schemas.settings import check_schedule, notification_update_schema
 
 # Query-string words that mean yes (`?dry_run=1`, `?raw=true`).
 TRUE_WORDS = ("1", "true", "yes", "on")

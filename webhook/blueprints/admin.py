@@ -19,8 +19,8 @@ from ..auth import (
 from ..language import SUPPORTED as LANGUAGES, language_name, text_direction
 from ..looks import look
 from ..present import pattern_pieces, time_ago
+from ..schemas.settings import notification_schema, notification_update_schema
 from ..showing import popups
-from ..schemas import notification_schema, notification_update_schema
 from ..vocabulary import now_ms
 from ..web import existing_notification, no_such_notification, notification_json, validated_changes
 
@@ -210,10 +210,10 @@ def import_history(notification_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return render_notification(found, import_error="Choose a CSV or JSON-lines file to import.")
-    raw = upload.stream.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
+    content = upload.stream.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
     dry_run = "dry_run" in request.form
     try:
-        report = history.import_history(found, raw, history.format_for(upload.filename, None, raw), dry_run)
+        report = history.import_history(found, content, history.format_for(upload.filename, None, content), dry_run)
     except history.FileRejected as exc:
         return render_notification(found, import_error=f"{upload.filename}: {exc} Nothing was imported.")
     listed = report.rows

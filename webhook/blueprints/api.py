@@ -7,7 +7,7 @@ from ..storage import store
 from ..auth import api_auth_required, check_csrf
 from ..body import parse_body
 from ..present import event_json
-from ..schemas import notification_schema
+from ..schemas.settings import notification_schema
 from ..web import TRUE_WORDS, existing_notification, no_such_notification, notification_json, validated_changes
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -24,11 +24,11 @@ def query_limit(default: int = 50) -> int:
 
 def query_number(name: str, default: int, highest: int) -> int:
     """Return a whole-number query parameter, 1..highest, or raise a 422 naming it."""
-    raw = request.args.get(name, str(default))
+    given = request.args.get(name, str(default))
     # ASCII digits, few of them: "²".isdigit() is true but int("²") raises, and int() of 5000 digits too.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= highest:
+    if not (given.isascii() and given.isdigit() and len(given) <= 6) or not 1 <= int(given) <= highest:
         raise ValidationError({name: [f"Must be a whole number from 1 to {highest}."]})
-    return int(raw)
+    return int(given)
 
 
 @bp.post("/notifications")
@@ -68,8 +68,8 @@ def list_events(notification_id: int):
 def export_events(notification_id: int):
     """Stream all of a notification's events as CSV, oldest first; `?raw=1` adds the received payloads."""
     existing_notification(notification_id)
-    raw = request.args.get("raw", "").lower() in TRUE_WORDS
-    lines = history.csv_lines(history.export_records(notification_id, raw), raw)
+    with_payload = request.args.get("raw", "").lower() in TRUE_WORDS
+    lines = history.csv_lines(history.export_records(notification_id, with_payload), with_payload)
     filename = f"proofhook-notification-{notification_id}-events.csv"
     return Response(
         stream_with_context(lines),

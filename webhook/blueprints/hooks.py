@@ -26,11 +26,11 @@ def receive(token: str):
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
     check_rate(notification["id"])
-    raw = read_body()
+    body = read_body()
     scheme = None
     if notification["signing_secret"]:
-        scheme = check_signature(raw, notification, absolute_url("hooks.receive", token=token))
-    data, warnings = intake.read_body(raw, request.headers.get("Content-Type"))
+        scheme = check_signature(body, notification, absolute_url("hooks.receive", token=token))
+    data, warnings = intake.read_body(body, request.headers.get("Content-Type"))
     outcome = intake.build_event(notification, data, request.headers, intake.geoip(), signed=scheme is not None)
     warnings += outcome.warnings
     if outcome.ignored:
@@ -56,13 +56,13 @@ def receive(token: str):
 
 
 def read_body() -> bytes:
-    """Return the raw body; a chunked one longer than the limit is a 413, like one whose Content-Length is."""
-    raw = request.get_data()
-    if request.content_length is None and len(raw) >= current_app.config["MAX_BODY_BYTES"]:
+    """Return the body as received; a chunked one longer than the limit is a 413, like one whose Content-Length is."""
+    body = request.get_data()
+    if request.content_length is None and len(body) >= current_app.config["MAX_BODY_BYTES"]:
         # werkzeug stops reading a chunked body at the limit without a word: is there more behind it?
         if request.environ["wsgi.input"].read(1):
             abort(413, f"The body is larger than {current_app.config['MAX_BODY_BYTES']} bytes; nothing was stored.")
-    return raw
+    return body
 
 
 def duplicate(event: dict, warnings: list[str]):
@@ -81,12 +81,12 @@ def check_rate(notification_id: int) -> None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 
 
-def check_signature(raw: bytes, notification: dict, url: str) -> str:
+def check_signature(body: bytes, notification: dict, url: str) -> str:
     """Answer 401 unless the raw body (with `url`, the webhook URL, for Square) is signed with the notification's
     secret and scheme; return the scheme."""
     bound = notification["signing_scheme"]
     try:
-        scheme = verify(request.headers, raw, notification["signing_secret"], time.time(), bound, url)
+        scheme = verify(request.headers, body, notification["signing_secret"], time.time(), bound, url)
     except SignatureError as exc:
         abort(401, str(exc))
     if bound is None:

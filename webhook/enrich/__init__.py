@@ -4,17 +4,19 @@ from webhook.enrich.fullnames import find_full_name
 from webhook.enrich.geoip import GeoIP
 from webhook.enrich.names import capitalise_given, name_lists, names_from_email, split_full_name
 from webhook.enrich.places import country_tables, resolve_place, us_state_tables
+from webhook.vocabulary import PLACE_FIELDS
 
-LOCATION_FIELDS = ("city", "state", "stateCode", "country", "countryCode")
 
+def enrich(event: dict, payload: dict, geoip: GeoIP | None, full_name=None) -> tuple[dict, dict, list[str]]:
+    """Return (the event with its names and place filled in, sources, warnings); the given event is left as it is.
 
-def enrich(event: dict, raw: dict, geoip: GeoIP | None) -> tuple[dict, dict, list[str]]:
-    """Return (event with names and place filled, sources, warnings) for a validated event."""
-    event = dict(event)
+    Every name and place field is set, None where none was found. `payload` is the body as it came, searched for
+    a full name when neither the event nor `full_name` (what a platform's mapping calls the buyer) gives one.
+    """
     sources, warnings = {}, []
-    _fill_names(event, raw, sources)
-    _fill_location(event, geoip, sources, warnings)
-    return event, sources, warnings
+    names = _names(event, payload, full_name, sources)
+    place = _place(event, geoip, sources, warnings)
+    return {**event, **names, **place}, sources, warnings
 
 
 def preload() -> None:
@@ -32,34 +34,34 @@ def _given(value):
     return text or None
 
 
-def _fill_names(event, raw, sources):
-    """Set firstName/lastName: as given, else from a full name, else from the email."""
+def _names(event, payload, full_name, sources) -> dict:
+    """Return firstName/lastName: as given, else from a full name, else from the email."""
     first, last = _given(event.get("firstName")), _given(event.get("lastName"))
-    event["firstName"], event["lastName"] = first, last
     if first:
         sources["name"] = "payload"
-        return
-    found = _full_name(event, raw)
+        return {"firstName": first, "lastName": last}
+    found = _full_name(full_name, payload)
     if found is None and (from_email := names_from_email(event.get("email"))):
         found = (*from_email, "email")
     if found:
-        event["firstName"], derived_last, sources["name"] = found
+        first, derived_last, sources["name"] = found
         # An explicit lastName still beats a derived one.
-        event["lastName"] = last or derived_last
-    elif last:
+        return {"firstName": first, "lastName": last or derived_last}
+    if last:
         sources["name"] = "payload"
+    return {"firstName": None, "lastName": last}
 
 
-def _full_name(event, raw):
-    """Return (first, last, path) from the event's name or a name field in the payload."""
-    if parts := split_full_name(event.get("name")):
+def _full_name(full_name, payload):
+    """Return (first, last, path) from the mapped full name, else from a name field in the payload."""
+    if parts := split_full_name(full_name):
         return (*parts, "name")
-    return find_full_name(raw)
+    return find_full_name(payload)
 
 
-def _fill_location(event, geoip, sources, warnings):
-    """Set the place from the payload's location fields, else from GeoIP of the ip."""
-    given = {field: _given(event.get(field)) for field in LOCATION_FIELDS}
+def _place(event, geoip, sources, warnings) -> dict:
+    """Return the place from the payload's location fields, else from GeoIP of the ip, else no place."""
+    given = {field: _given(event.get(field)) for field in PLACE_FIELDS}
     if any(given.values()):
         place, place_warnings = resolve_place(
             given["city"], given["state"], given["stateCode"], given["country"], given["countryCode"]
@@ -70,4 +72,4 @@ def _fill_location(event, geoip, sources, warnings):
         place = geoip.lookup(event.get("ip")) if geoip else None
         if place:
             sources["location"] = "geoip"
-    event.update(place or dict.fromkeys(LOCATION_FIELDS))
+    return place or dict.fromkeys(PLACE_FIELDS)

@@ -1,11 +1,12 @@
 """Find and normalise the email address in an arbitrary payload."""
 
 import collections
+import functools
 import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from webhook.enrich.keys import snake_case
+from webhook.keys import snake_case
 from webhook.vocabulary import MAX_EMAIL_LENGTH
 
 # Stop walking absurd payloads; a real order has a few hundred values at most.
@@ -13,16 +14,39 @@ MAX_NODES = 20_000
 _EMAIL_KEY = re.compile(r"(?:^|_)(?:e_?)?mail(?:_?address)?$")
 
 
+# An unquoted ASCII local part (a dot-atom): email-validator returns it unchanged, so for such addresses
+# only the domain needs its slower IDNA-aware check, and senders use few domains, so that is cached.
+DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def normalized_domain(domain: str) -> str:
+    """Return email-validator's normal form of a mail domain, or raise EmailNotValidError."""
+    return validate_email("a@" + domain, check_deliverability=False).domain
+
+
+def normalized_email(text: str) -> str:
+    """Return an address as email-validator normalizes it (offline: no DNS), or raise EmailNotValidError."""
+    local, at, domain = text.rpartition("@")
+    if at and len(local) <= 64 and DOT_ATOM.match(local):
+        try:
+            normalized = f"{local}@{normalized_domain(domain)}"
+        except EmailNotValidError:
+            normalized = None  # the full check below says why, in its own words
+        if normalized is not None and len(normalized) <= MAX_EMAIL_LENGTH:
+            return normalized
+    return validate_email(text, check_deliverability=False).normalized
+
+
 def normalize_email(text: str) -> str | None:
-    """Return the address validated with its domain lower-cased, or None if invalid."""
+    """Return the address in its normal form, or None if it is not one."""
     if not isinstance(text, str):
         return None
     text = text.strip()
     if "@" not in text or len(text) > MAX_EMAIL_LENGTH:
         return None
     try:
-        # Offline: deliverability needs DNS and rejects good addresses here.
-        return validate_email(text, check_deliverability=False).normalized
+        return normalized_email(text)
     except EmailNotValidError:
         return None
 

@@ -2,7 +2,7 @@
 
 import collections
 
-from webhook.enrich.keys import snake_case
+from webhook.keys import snake_case
 from webhook.enrich.names import split_full_name
 
 # Keys that hold a person's whole name wherever they appear.

@@ -41,7 +41,7 @@ FIELDS = {
 NAME_SOURCES = ("customer", "billing_address", "shipping_address")
 NAME_FIELDS = {"firstName": ("first_name",), "lastName": ("last_name",)}
 PLACE_SOURCES = ("billing_address", "shipping_address")
-PLACE_FIELDS = {
+ADDRESS_FIELDS = {
     "city": ("city",),
     "state": ("province",),
     "stateCode": ("province_code",),
@@ -84,7 +84,7 @@ def convert(headers: dict, data: dict) -> Mapped:
     fields = (
         pick_fields(data, FIELDS)
         | pick_group(data, NAME_SOURCES, NAME_FIELDS)
-        | pick_group(data, PLACE_SOURCES, PLACE_FIELDS)
+        | pick_group(data, PLACE_SOURCES, ADDRESS_FIELDS)
         | {"products": products(data.get("line_items"), PRODUCT_FIELDS, warnings)}
     )
     return Mapped(NAME, tidy(fields), warnings=warnings)

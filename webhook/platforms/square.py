@@ -36,7 +36,7 @@ FIELDS = {
 }
 ADDRESSES = ("billing_address", "shipping_address")
 NAME_FIELDS = {"firstName": ("first_name",), "lastName": ("last_name",)}
-PLACE_FIELDS = {
+ADDRESS_FIELDS = {
     "city": ("locality",),
     "state": ("administrative_district_level_1",),
     "countryCode": ("country",),
@@ -68,7 +68,7 @@ def convert(headers: dict, data: dict) -> Mapped:
     fields = (
         pick_fields(payment, FIELDS)
         | pick_group(payment, ADDRESSES, NAME_FIELDS)
-        | split_state(pick_group(payment, ADDRESSES, PLACE_FIELDS))
+        | split_state(pick_group(payment, ADDRESSES, ADDRESS_FIELDS))
     )
     fields["total"] = from_minor_units(fields.get("total"), fields.get("currency"))
     return Mapped(NAME, tidy(fields))

@@ -57,7 +57,7 @@ PLACE_SOURCES = (
     "shipping.address",
     "shipping_details.address",
 )
-PLACE_FIELDS = {"city": ("city",), "state": ("state",), "countryCode": ("country",)}
+ADDRESS_FIELDS = {"city": ("city",), "state": ("state",), "countryCode": ("country",)}
 
 
 def detect(headers: dict, data: dict) -> bool:
@@ -87,7 +87,7 @@ def convert(headers: dict, data: dict) -> Mapped:
             f"Stripe checkout session {payment.get('id')} is not paid (payment_status {status}).",
         )
     fields = pick_fields(payment, FIELDS) | split_state(
-        pick_group(payment, PLACE_SOURCES, PLACE_FIELDS)
+        pick_group(payment, PLACE_SOURCES, ADDRESS_FIELDS)
     )
     fields |= {
         "total": from_minor_units(fields.get("total"), fields.get("currency")),

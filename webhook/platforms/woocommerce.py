@@ -48,7 +48,7 @@ FIELDS = {
 }
 PERSON_SOURCES = ("billing", "shipping")
 NAME_FIELDS = {"firstName": ("first_name",), "lastName": ("last_name",)}
-PLACE_FIELDS = {"city": ("city",), "state": ("state",), "countryCode": ("country",)}
+ADDRESS_FIELDS = {"city": ("city",), "state": ("state",), "countryCode": ("country",)}
 PRODUCT_FIELDS = {
     "name": ("name",),
     "id": ("product_id",),
@@ -63,9 +63,9 @@ def is_ping(data: dict) -> bool:
     return set(data) == {"webhook_id"}
 
 
-def ping_body(raw: bytes) -> dict | None:
-    """Return the ping's fields if raw is exactly WooCommerce's `webhook_id=N` body, else None."""
-    found = PING_BODY.fullmatch(raw.strip())
+def ping_body(body: bytes) -> dict | None:
+    """Return the ping's fields if body is exactly WooCommerce's `webhook_id=N` body, else None."""
+    found = PING_BODY.fullmatch(body.strip())
     return {"webhook_id": found.group(1).decode()} if found else None
 
 
@@ -96,7 +96,7 @@ def convert(headers: dict, data: dict) -> Mapped:
     fields = (
         pick_fields(data, FIELDS)
         | pick_group(data, PERSON_SOURCES, NAME_FIELDS)
-        | split_state(pick_group(data, PERSON_SOURCES, PLACE_FIELDS))
+        | split_state(pick_group(data, PERSON_SOURCES, ADDRESS_FIELDS))
         | {"products": products(data.get("line_items"), PRODUCT_FIELDS, warnings)}
     )
     fields["products"] = [{**item, "name": unescape(item["name"])} for item in fields["products"]]

@@ -648,8 +648,3 @@ def delete_events(ids: list[int]) -> int:
         with transaction(conn):  # what the feeds show may have changed: let their ETags change too
             bump_feeds(conn)
     return deleted
-
-
-def count_events() -> int:
-    """Return how many events are stored, in all notifications."""
-    return get_db().execute("SELECT COUNT(*) FROM events").fetchone()[0]

@@ -3,10 +3,11 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app
 
-from .. import schemas
-from ..storage import store
-from ..language import SUPPORTED as LANGUAGES
-from ..looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
+from . import answers
+from ...schemas import events, fields, settings
+from ...storage import store
+from ...language import SUPPORTED as LANGUAGES
+from ...looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 
 bp = Blueprint("openapi", __name__)
 
@@ -86,11 +87,11 @@ def webhook_operation() -> dict:
             {"name": "X-Proofhook-Signature", "in": "header", "schema": {"type": "string"},
              "description": "sha256=<hex HMAC-SHA256 of the raw body with the signing secret>"},
         ],
-        "requestBody": {"required": False, **json_content(schemas.StreamEventSchema)},
+        "requestBody": {"required": False, **json_content(events.StreamEventSchema)},
         "responses": {
-            "201": answer("stored", schemas.WebhookAnswerSchema),
+            "201": answer("stored", answers.WebhookAnswerSchema),
             "200": answer("a duplicate, a dry run, or a platform call that was ignored or cancels an event",
-                          schemas.WebhookAnswerSchema),
+                          answers.WebhookAnswerSchema),
             **errors(400, 401, 404, 413, 415, 422, 429, 503),
         },
     }
@@ -98,15 +99,15 @@ def webhook_operation() -> dict:
 
 def api_paths() -> dict:
     """Describe the admin JSON API."""
-    notification = answer("the notification", schemas.NotificationObjectSchema)
+    notification = answer("the notification", answers.NotificationObjectSchema)
     one = {"parameters": [NOTIFICATION_ID]}  # Path-level: spec.path() takes them apart from the operations.
     return {
         "/api/notifications": {
             "get": {"tags": ["api"], "summary": "List notifications", "security": ADMIN,
-                    "responses": {"200": answer("every notification", schemas.NotificationListSchema),
+                    "responses": {"200": answer("every notification", answers.NotificationListSchema),
                                   **errors(401)}},
             "post": {"tags": ["api"], "summary": "Create a notification", "security": ADMIN,
-                     "requestBody": {"required": True, **json_content(schemas.NotificationSchema)},
+                     "requestBody": {"required": True, **json_content(settings.NotificationSchema)},
                      "responses": {"201": notification, **errors(400, 401, 415, 422)}},
         },
         "/api/notifications/{notification_id}": {
@@ -115,7 +116,7 @@ def api_paths() -> dict:
                     "responses": {"200": notification, **errors(401, 404)}},
             "patch": {"tags": ["api"], "summary": "Change a notification's settings", "security": ADMIN,
                       "description": "Fields not sent stay as they are; `signing_secret` \"\" or null removes it.",
-                      "requestBody": {"required": True, **json_content(schemas.notification_update_schema)},
+                      "requestBody": {"required": True, **json_content(settings.notification_update_schema)},
                       "responses": {"200": notification, **errors(400, 401, 404, 415, 422)}},
             "delete": {"tags": ["api"], "summary": "Delete a notification and its events", "security": ADMIN,
                        "responses": {"204": answer("deleted"), **errors(401, 404)}},
@@ -125,7 +126,7 @@ def api_paths() -> dict:
             "get": {"tags": ["api"], "summary": "List a notification's events, newest first", "security": ADMIN,
                     "parameters": [{"name": "limit", "in": "query",
                                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}],
-                    "responses": {"200": answer("the events", schemas.EventListSchema), **errors(401, 404, 422)}},
+                    "responses": {"200": answer("the events", answers.EventListSchema), **errors(401, 404, 422)}},
         },
         "/api/notifications/{notification_id}/events.csv": {
             **one,
@@ -143,7 +144,7 @@ def api_paths() -> dict:
                     "security": ADMIN,
                     "parameters": [{"name": "days", "in": "query",
                                     "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}],
-                    "responses": {"200": answer("the stats", schemas.StatsSchema), **errors(401, 404, 422)}},
+                    "responses": {"200": answer("the stats", answers.StatsSchema), **errors(401, 404, 422)}},
         },
         "/api/notifications/{notification_id}/goals": {
             **one,
@@ -151,7 +152,7 @@ def api_paths() -> dict:
                     "security": ADMIN,
                     "parameters": [{"name": "days", "in": "query",
                                     "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 30}}],
-                    "responses": {"200": answer("the goals", schemas.GoalStatsSchema), **errors(401, 404, 422)}},
+                    "responses": {"200": answer("the goals", answers.GoalStatsSchema), **errors(401, 404, 422)}},
         },
         "/api/notifications/{notification_id}/rotate-webhook-token": {
             **one,
@@ -170,7 +171,7 @@ def feed_paths() -> dict:
             "get": {"tags": ["feed"], "summary": "The popups a visitor may see (CORS: any origin)", "security": [],
                     "parameters": [key, {"name": "guid", "in": "query", "schema": {"type": "string"}},
                                    {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
-                    "responses": {"200": answer("the feed", schemas.FeedSchema),
+                    "responses": {"200": answer("the feed", answers.FeedSchema),
                                   "304": {"description": "unchanged since the ETag sent"},
                                   **errors(404)}},
         },
@@ -279,14 +280,14 @@ def build_spec() -> dict:
         info={"description": "Social-proof notifications fed by webhooks. Times are UTC milliseconds."},
     )
     # Our own fields that take more than one JSON type.
-    marshmallow_plugin.map_to_openapi_type(schemas.Identifier, ["string", "integer"], None)
-    marshmallow_plugin.map_to_openapi_type(schemas.Timestamp, ["number", "string"], None)
-    marshmallow_plugin.map_to_openapi_type(schemas.Email, "string", "email")
+    marshmallow_plugin.map_to_openapi_type(fields.Identifier, ["string", "integer"], None)
+    marshmallow_plugin.map_to_openapi_type(fields.Timestamp, ["number", "string"], None)
+    marshmallow_plugin.map_to_openapi_type(fields.Email, "string", "email")
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "the admin token"})
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "proofhook_session",
                                                 "description": "the admin's browser session (writes need X-CSRFToken)"})
-    spec.components.schema("Error", schema=schemas.ErrorSchema)
+    spec.components.schema("Error", schema=answers.ErrorSchema)
     spec.components.response("Error", {"description": "an error, in the one error shape",
                                         **json_content("Error")})
     paths = {

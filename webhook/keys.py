@@ -10,3 +10,8 @@ SEPARATORS = re.compile(r"[\s-]+")
 def snake_case(key) -> str:
     """Return a key in snake_case (cached: senders repeat the same few keys in every payload)."""
     return SEPARATORS.sub("_", CAMEL_HUMP.sub("_", str(key)).strip()).lower()
+
+
+def words(key) -> list[str]:
+    """Split a key into lower-case words: "billingAddress_1" → ["billing", "address", "1"]."""
+    return [word for word in snake_case(key).split("_") if word]

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of what comes in: custom fields, webhook events, notification settings."""
