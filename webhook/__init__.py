@@ -1,5 +1,6 @@
 """Proofhook: social-proof notifications fed by webhooks."""
 import os
+from contextlib import closing
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,10 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli, errors, headers, intake, links, retention
     from .blueprints import admin, api, feed, hooks, openapi, proof
-    from .storage import db
+    from .storage import connection, migrate
 
     links.init_app(app)
-    db.init_app(app)
+    connection.init_app(app)
+    # A connection of its own, closed at once: no pool is opened before gunicorn forks its workers.
+    with closing(connection.open_database(connection.target(app.config), app.config)) as conn:
+        migrate.upgrade(conn)
+    connection.remember_file(app)
     intake.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
@@ -39,5 +44,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     retention.init_app(app)
     with app.app_context():
         # Start-up work (public keys) used this thread's connection: close it, so none crosses gunicorn's fork.
-        db.drop_thread_connection(app)
+        connection.drop_thread_connection(app)
     return app

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, request, stream_with_context
 from marshmallow import ValidationError
 
 from .. import goals, history, insight
-from ..storage import store
+from ..storage import event_store, notification_store
 from ..auth import api_auth_required, csrf
 from ..body import parse_body
 from .hooks import TRUE_WORDS
@@ -38,10 +38,10 @@ def notification_json(notification: dict) -> dict:
         "public_key": notification["public_key"],
         "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
         **feed_options(notification),
-        **{name: notification[name] for name in store.PRIVACY_OPTIONS},
+        **{name: notification[name] for name in notification_store.PRIVACY_OPTIONS},
         "show_verified": bool(notification["show_verified"]),
-        **{name: notification[name] for name in store.LOOK_OPTIONS},
-        **{name: notification[name] for name in store.DISPLAY_OPTIONS},
+        **{name: notification[name] for name in notification_store.LOOK_OPTIONS},
+        **{name: notification[name] for name in notification_store.DISPLAY_OPTIONS},
         "pages_include": patterns(notification["pages_include"]),
         "pages_exclude": patterns(notification["pages_exclude"]),
         "schedule_days": days(notification["schedule_days"]),
@@ -62,7 +62,7 @@ def feed_options(notification: dict) -> dict:
     """Return the feed's options as the API shows them: flags as true/false, the rest as numbers."""
     return {
         name: bool(notification[name]) if name.startswith("feed_hide_") else notification[name]
-        for name in store.FEED_OPTIONS
+        for name in notification_store.FEED_OPTIONS
     }
 
 
@@ -73,7 +73,7 @@ def no_such_notification(notification_id: int):
 
 def existing_notification(notification_id: int) -> dict:
     """Return the notification with this id, or answer 404."""
-    notification = store.get_notification(notification_id)
+    notification = notification_store.get_notification(notification_id)
     if notification is None:
         no_such_notification(notification_id)
     return notification
@@ -99,14 +99,14 @@ def create_notification():
     """Create a notification from `{"name","type","message"?,"template"?}`."""
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     fields = notification_schema.load(data)
-    return notification_json(store.create_notification(**fields)), 201
+    return notification_json(notification_store.create_notification(**fields)), 201
 
 
 @bp.get("/notifications")
 @api_auth_required
 def list_notifications():
     """List every notification."""
-    return {"notifications": [notification_json(n) for n in store.list_notifications()]}
+    return {"notifications": [notification_json(n) for n in notification_store.list_notifications()]}
 
 
 @bp.get("/notifications/<int:notification_id>")
@@ -121,7 +121,7 @@ def get_notification(notification_id: int):
 def list_events(notification_id: int):
     """List a notification's events, newest first."""
     existing_notification(notification_id)
-    events = store.list_events(notification_id, limit=query_limit())
+    events = event_store.list_events(notification_id, limit=query_limit())
     return {"events": [event_json(event) for event in events]}
 
 
@@ -163,14 +163,14 @@ def update_notification(notification_id: int):
     found = existing_notification(notification_id)
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     changes = validated_changes(found, data)
-    return notification_json(store.update_notification(notification_id, **changes))
+    return notification_json(notification_store.update_notification(notification_id, **changes))
 
 
 @bp.post("/notifications/<int:notification_id>/rotate-webhook-token")
 @api_auth_required
 def rotate_webhook_token(notification_id: int):
     """Give a notification a new webhook URL; the old one answers 404 from now on."""
-    rotated = store.rotate_secret(notification_id, "webhook_token")
+    rotated = notification_store.rotate_secret(notification_id, "webhook_token")
     if rotated is None:
         no_such_notification(notification_id)
     return notification_json(rotated)
@@ -180,6 +180,6 @@ def rotate_webhook_token(notification_id: int):
 @api_auth_required
 def delete_notification(notification_id: int):
     """Delete a notification and all its events."""
-    if not store.delete_notification(notification_id):
+    if not notification_store.delete_notification(notification_id):
         no_such_notification(notification_id)
     return "", 204

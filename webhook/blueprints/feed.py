@@ -8,7 +8,7 @@ from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
 from .. import goals, insight, language
-from ..storage import store
+from ..storage import notification_store
 from ..auth import csrf
 from ..present import feed
 from ..widget import widget_script, widget_version
@@ -71,7 +71,7 @@ def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool
     """Return a feed read's (status, headers, body), or None for an unknown key."""
     # With `build` false (FeedShortcut's case), a body this process hasn't built yet is None as well.
     # The cache key needs two columns of one indexed row; the whole notification only when a body must be built.
-    found = store.feed_version_by_public_key(key)
+    found = notification_store.feed_version_by_public_key(key)
     if found is None:
         return None
     clock = feed_clock()
@@ -98,7 +98,7 @@ def feed_body(key: str, guid: str | None, clock: int, name: str, build: bool = T
     cache = current_app.extensions["proofhook_feeds"]
     built = cache.get(name)
     if built is None and build:
-        notification = store.notification_by_public_key(key)
+        notification = notification_store.notification_by_public_key(key)
         if notification is None:
             abort(404, NO_SUCH_KEY)  # deleted since the version's lookup
         if len(cache) >= FEED_CACHE_SIZE:
@@ -124,7 +124,7 @@ class FeedShortcut:
     # Flask. This takes only a plain GET of a well-formed key whose body (and so its ETag, for a 304 too)
     # this process has already built, through the same read_feed and the same headers. Anything else (a query
     # string, HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
-    PATH = re.compile(rf"/feed/({store.TOKEN_PATTERN})\.json")
+    PATH = re.compile(rf"/feed/({notification_store.TOKEN_PATTERN})\.json")
     STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 
     def __init__(self, app, wsgi_app):
@@ -178,7 +178,7 @@ def count_report(key: str, bucket: str, limit: int, record):
     if request.method == "POST":
         data = report_body(limit)
         if data is not None and current_app.extensions[bucket].allow(request.remote_addr):
-            notification = store.notification_by_public_key(key)
+            notification = notification_store.notification_by_public_key(key)
             if notification is not None:
                 record(notification, data, feed_clock())
     response = current_app.response_class(status=204)
@@ -251,4 +251,4 @@ def init_app(app) -> None:
     app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
     app.extensions["proofhook_goals"] = insight.Bucket(burst, per_minute)
     with app.app_context():
-        store.ensure_public_keys()
+        notification_store.ensure_public_keys()
