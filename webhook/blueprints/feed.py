@@ -232,7 +232,7 @@ def dict_cache() -> DictCache:
 
 
 def init_app(app) -> None:
-    """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
+    """Register the blueprint, wrap the app in the feed shortcut, and start the activity rate limits."""
     app.register_blueprint(bp)
     app.config.setdefault("COMPRESS_REGISTER", False)  # no app-wide hook: only the views marked compressed
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/javascript"])
@@ -250,5 +250,3 @@ def init_app(app) -> None:
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]
     app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
     app.extensions["proofhook_goals"] = insight.Bucket(burst, per_minute)
-    with app.app_context():
-        notification_store.ensure_public_keys()
