@@ -13,8 +13,6 @@ from marshmallow import ValidationError
 
 from . import history
 from .storage import connection, event_purge, maintenance, migrate, notification_store
-from .storage.connection import describe, get_db
-from .storage.maintenance import scrubbing
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
 from .schemas import notification_schema
@@ -110,7 +108,7 @@ def info_command():
     """Print where to open Proofhook and where its admin token is (never the token: logs are kept)."""
     click.echo(f"Admin:        {absolute_url('admin.notifications')}")
     click.echo(f"Log in with:  {admin_token_source()}")
-    click.echo(f"Database:     {describe(current_app.config)}")
+    click.echo(f"Database:     {connection.describe(current_app.config)}")
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
 
 
@@ -149,7 +147,7 @@ def erase_command(email: str):
     address = normalize_email(email)
     if address is None:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
-    with scrubbing(get_db()):
+    with maintenance.scrubbing(connection.get_db()):
         erased = event_purge.delete_events(event_purge.events_matching(mention_pattern(address)))
     click.echo(f"Erased {erased} event{'' if erased == 1 else 's'} holding {address}.")
 
