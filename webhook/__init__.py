@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def startup(app: Flask) -> None:
-    """Wire the app's parts and do the start-up work, in the one order that works (each step says why)."""
+    """Wire the app's parts and do the start-up work, in an order each step's comment explains."""
     from . import auth, cli, errors, headers, intake, links, retention
     from .blueprints import admin, api, feed, hooks, openapi, proof
     from .storage import connection, migrate, notification_store
@@ -45,9 +45,9 @@ def startup(app: Flask) -> None:
     connection.remember_file(app)
     # 5. GeoIP and lookup tables once per process, before the fork; a bad GeoIP path stops the start here.
     intake.init_app(app)
-    # 6. The app-wide hooks and handlers, then the blueprints in this order (hooks, api, admin, feed, openapi,
-    #    proof). feed.init_app also wraps the WSGI app in the feed shortcut, outermost of all, so a feed read
-    #    whose body this process has built is answered before Flask's request machinery starts.
+    # 6. The app-wide handlers and hooks, then the blueprints, in the order they always had. feed.init_app also
+    #    wraps the WSGI app in the feed shortcut, outermost of all, so a feed read whose body this process has
+    #    built is answered before Flask's request machinery starts.
     errors.init_app(app)
     auth.init_app(app)
     headers.init_app(app)
