@@ -13,8 +13,7 @@ AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
 .PHONY: run test install install-test clean soak bench
 
 run: $(VENV)/.installed
-	$(FLASK) db upgrade
-	@echo
+	@# No `flask db upgrade` here: every start migrates (webhook/__init__.py, startup), `flask info` first of all.
 	@PORT=$(PORT) $(FLASK) info
 	@echo
 	PORT=$(PORT) $(BIN)/gunicorn -c python:webhook.gunicorn_conf app:app

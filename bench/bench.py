@@ -230,10 +230,10 @@ class Proofhook:
 
     def rows(self) -> int:
         """Return how many events the ingest notifications hold."""
-        from webhook.storage import store
+        from webhook.storage import event_store
 
         with self.app.app_context():
-            return sum(store.count_shown_events(n["id"], 0) for n in (self.stream, self.conversion))
+            return sum(event_store.count_shown_events(n["id"], 0) for n in (self.stream, self.conversion))
 
     def feed_target(self) -> tuple[str, str] | None:
         """Fill a notification with FEED_EVENTS events; return its feed path and ETag, or None without a feed."""
@@ -245,7 +245,7 @@ class Proofhook:
         if status == 404:
             return None
         from webhook import intake
-        from webhook.storage import store
+        from webhook.storage import event_store
         from webhook.vocabulary import now_ms
 
         with self.app.app_context():
@@ -258,7 +258,7 @@ class Proofhook:
                 templates.append(intake.build_event(notification, payload, {}, intake.geoip()).event)
             for i in range(FEED_EVENTS):
                 event = {**templates[i % len(templates)], "timestamp": now - i * 8000}
-                store.insert_event(notification["id"], event, {}, None)
+                event_store.insert_event(notification["id"], event, {}, None)
         status, headers, _b = call("GET", self.server.base + path)
         if status != 200:
             raise SystemExit(f"the feed answered {status} at {path}")
@@ -451,12 +451,12 @@ def parse_args(argv=None):
 
 def empty_postgres(url: str) -> None:
     """Bring a PostgreSQL database's schema up to date and empty it, so every run starts alike."""
-    from webhook.storage import db
+    from webhook.storage import connection, maintenance, migrate
 
-    with contextlib.closing(db.open_database(url)) as conn:
-        db.upgrade(conn)
-        with db.transaction(conn):
-            db.clear_tables(conn)
+    with contextlib.closing(connection.open_database(url)) as conn:
+        migrate.upgrade(conn)
+        with connection.transaction(conn):
+            maintenance.clear_tables(conn)
 
 
 def main(argv=None) -> int:
@@ -473,7 +473,7 @@ def main(argv=None) -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     report = {"date": started.isoformat(timespec="seconds"), "command": " ".join(sys.argv),
               "machine": machine(), "options": vars(options), "results": [], "cold_start_s": {}, "skipped": []}
-    from webhook.storage.db import describe
+    from webhook.storage.connection import describe
 
     report["backend"] = describe({"DATABASE_URL": options.database_url, "DATABASE": "SQLite (a temporary file)"})
     print(f"Machine: {report['machine']}")

@@ -15,7 +15,7 @@ import pytest
 from geo import build_city_mmdb
 from helpers import ADMIN_TOKEN
 from webhook import create_app
-from webhook.storage import db, postgres
+from webhook.storage import connection, maintenance, postgres
 from webhook.enrich.geoip import default_database_path
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://proofhook:proofhook@127.0.0.1:5432/proofhook_test"
@@ -87,7 +87,7 @@ def postgres_url(postgres_server):
 @pytest.fixture(scope="session")
 def shared_postgres(postgres_server):
     """Return one schema for the app tests of this run (migrated by the first app) and a connection to it."""
-    with fresh_schema(postgres_server) as url, closing(db.open_database(url)) as conn:
+    with fresh_schema(postgres_server) as url, closing(connection.open_database(url)) as conn:
         yield url, conn
 
 
@@ -98,8 +98,8 @@ def emptied_postgres_url(shared_postgres):
     Emptying costs a few milliseconds where creating, migrating and dropping a schema per test costs a hundred.
     """
     url, conn = shared_postgres
-    with db.transaction(conn):
-        db.clear_tables(conn)
+    with connection.transaction(conn):
+        maintenance.clear_tables(conn)
     yield url
     postgres.close_pools()  # the test's own pools too (one to a server that went away, say)
 

@@ -6,7 +6,7 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from webhook.storage.db import open_database, target
+from webhook.storage.connection import open_database, target
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 

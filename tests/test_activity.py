@@ -7,7 +7,7 @@ import pytest
 
 from helpers import log_in, stored, webhook_path
 from webhook import create_app
-from webhook.storage import store
+from webhook.storage import activity_store, event_store
 from webhook.insight import MAX_REPORT_BYTES, MAX_REPORT_ITEMS, Bucket, parse_report, stats
 from webhook.vocabulary import now_ms
 
@@ -53,7 +53,7 @@ def dump(app) -> list[str]:
 def event_ids(app, notification) -> list[int]:
     """Return the stored event ids of a notification, newest first."""
     with app.app_context():
-        return [event["id"] for event in store.list_events(notification["id"])]
+        return [event["id"] for event in event_store.list_events(notification["id"])]
 
 
 def today() -> int:
@@ -209,7 +209,7 @@ def test_a_cancelled_order_no_longer_counts(app, client, stream):
     post(client, stream, email="ann.lee@example.com", orderId="A-1")
     [ann] = feed_items(client, stream)
     with app.app_context():
-        assert store.hide_event(stream["id"], "A-1")
+        assert event_store.hide_event(stream["id"], "A-1")
     before = dump(app)
     assert_dropped(app, report(client, stream, seen(ann["id"])), before)
 
@@ -281,10 +281,10 @@ def test_stats_add_up_per_day_and_fill_empty_days_with_zero(app, client, stream)
     now = now_ms()
     day0 = now // DAY * DAY
     with app.app_context():
-        store.record_activity(stream["id"], day0, {1: (10, 1), 2: (5, 0)})
-        store.record_activity(stream["id"], day0, {1: (2, 1)})
-        store.record_activity(stream["id"], day0 - 2 * DAY, {0: (4, 0)})
-        store.record_activity(stream["id"], day0 - 40 * DAY, {1: (99, 99)})  # before the window
+        activity_store.record_activity(stream["id"], day0, {1: (10, 1), 2: (5, 0)})
+        activity_store.record_activity(stream["id"], day0, {1: (2, 1)})
+        activity_store.record_activity(stream["id"], day0 - 2 * DAY, {0: (4, 0)})
+        activity_store.record_activity(stream["id"], day0 - 40 * DAY, {1: (99, 99)})  # before the window
         result = stats(stream["id"], days=7, now=now)
     assert result["days"] == 7 and len(result["daily"]) == 7
     assert [d["impressions"] for d in result["daily"]] == [0, 0, 0, 0, 4, 0, 17]

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpers import ADMIN_TOKEN, csrf_token_from, log_in, stored, webhook_path
-from webhook.storage import store
+from webhook.storage import counter_store, notification_store
 from webhook.headers import CONTENT_SECURITY_POLICY
 from webhook.vocabulary import now_ms
 
@@ -152,7 +152,7 @@ def test_the_window_frees_after_a_minute(app, client):
     with app.app_context():
         old = now_ms() - 61_000
         for _ in range(10):
-            store.record_login_failure("203.0.113.7", old, 10**12)
+            counter_store.record_login_failure("203.0.113.7", old, 10**12)
     assert try_token(client, "guess").status_code == 401
     assert failures_in_database(app) == 1  # the old ones were pruned when the new one came
     assert try_token(client, ADMIN_TOKEN).status_code == 302
@@ -162,7 +162,7 @@ def test_retry_after_counts_down_to_when_the_oldest_failure_expires(app, client)
     with app.app_context():
         now = now_ms()
         for age in (50_000, *[1_000] * 9):
-            store.record_login_failure("203.0.113.7", now - age, 60_000)
+            counter_store.record_login_failure("203.0.113.7", now - age, 60_000)
     locked = try_token(client, "guess")
     assert locked.status_code == 429
     assert 9 <= int(locked.headers["Retry-After"]) <= 11
@@ -218,7 +218,7 @@ def test_rotating_needs_csrf_a_session_and_a_known_secret(client, stream):
 def test_rotate_secret_refuses_columns_outside_the_whitelist(app):
     with app.app_context():
         with pytest.raises(ValueError):
-            store.rotate_secret(1, "name; DROP TABLE events")
+            notification_store.rotate_secret(1, "name; DROP TABLE events")
 
 
 def test_the_api_rotates_the_webhook_token(client, admin_headers, stream):

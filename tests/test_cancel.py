@@ -1,11 +1,11 @@
-"""Cancelled and refunded orders disappear from display: the preview page and store.list_events(shown_only)."""
+"""Cancelled and refunded orders disappear from display: the preview page and event_store.list_events(shown_only)."""
 import json
 from pathlib import Path
 
 import pytest
 
 from helpers import log_in, made_recent, webhook_path
-from webhook.storage import store
+from webhook.storage import event_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 
@@ -25,7 +25,7 @@ def post(client, notification, headers, body, query=""):
 def shown(app, notification) -> list[dict]:
     """Return the events a visitor may see."""
     with app.app_context():
-        return store.list_events(notification["id"], shown_only=True)
+        return event_store.list_events(notification["id"], shown_only=True)
 
 
 def preview_names(client, notification) -> list[str]:
@@ -83,21 +83,21 @@ def test_a_repeated_cancellation_is_answered_alike_and_changes_nothing_more(app,
     post(client, stream, *sample("shopify_orders_create.json"))
     first = post(client, stream, *sample("shopify_orders_cancelled.json"))
     with app.app_context():
-        hidden_at = store.list_events(stream["id"])[0]["cancelledAt"]
+        hidden_at = event_store.list_events(stream["id"])[0]["cancelledAt"]
     again = post(client, stream, *sample("shopify_orders_cancelled.json"))
     assert first.get_json()["cancelled"] is True and again.status_code == 200
     assert again.get_json()["cancelled"] is False
     with app.app_context():
-        assert store.list_events(stream["id"])[0]["cancelledAt"] == hidden_at
+        assert event_store.list_events(stream["id"])[0]["cancelledAt"] == hidden_at
 
 
 def test_a_refund_lowers_a_conversion_count(app, client, conversion):
     post(client, conversion, *sample("stripe_charge_succeeded.json"))
     with app.app_context():
-        assert store.count_shown_events(conversion["id"], 0) == 1
+        assert event_store.count_shown_events(conversion["id"], 0) == 1
     post(client, conversion, *sample("stripe_charge_refunded.json"))
     with app.app_context():
-        assert store.count_shown_events(conversion["id"], 0) == 0
+        assert event_store.count_shown_events(conversion["id"], 0) == 0
 
 
 def test_a_cancellation_only_hides_the_order_in_its_own_notification(app, client, make_notification):

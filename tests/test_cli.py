@@ -5,7 +5,7 @@ import pytest
 
 from helpers import stored
 from webhook import create_app, config
-from webhook.storage.db import migrations
+from webhook.storage.migrate import migrations
 
 
 def test_create_prints_the_webhook_url_and_list_shows_it(runner):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import stored, webhook_path
-from webhook.storage import store
+from webhook.storage import event_purge
 
 DAY_S = 86_400
 
@@ -40,7 +40,7 @@ def test_purge_deletes_events_older_than_the_age_by_their_timestamp(client, runn
 
 
 def test_purge_takes_hours_and_many_batches(client, runner, app, stream, monkeypatch):
-    monkeypatch.setattr(store, "DELETE_BATCH", 3)  # several small transactions, as a big purge makes
+    monkeypatch.setattr(event_purge, "DELETE_BATCH", 3)  # several small transactions, as a big purge makes
     now = time.time()
     for i in range(10):
         post(client, stream, {"email": f"u{i}@example.com", "timestamp": int(now - 13 * 3600)})

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from display_rules import cases
 from helpers import log_in
 from webhook import rules
-from webhook.storage import store
+from webhook.storage import notification_store
 
 
 def feed_rules(client, notification: dict) -> dict:
@@ -160,8 +160,8 @@ def test_the_settings_form_sets_the_rules_and_saves_untouched_as_it_was(client, 
     form = submitted(client.get(path).text)
     assert client.post(f"{path}/settings", data=form).status_code == 302
     unchanged = client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()
-    assert {name: unchanged[name] for name in store.DISPLAY_OPTIONS} == \
-        {name: stream[name] for name in store.DISPLAY_OPTIONS}
+    assert {name: unchanged[name] for name in notification_store.DISPLAY_OPTIONS} == \
+        {name: stream[name] for name in notification_store.DISPLAY_OPTIONS}
     changed = {"pages_include": "/shop*\r\n/pricing", "devices": "mobile", "time_zone": "Europe/Berlin",
                "schedule_from": "22:00", "schedule_until": "02:00", "priority": "4"}
     for name, value in changed.items():

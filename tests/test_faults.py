@@ -8,10 +8,10 @@ import time
 import pytest
 
 from faults import CannotMount, fill, remount, small_disk
-from webhook.storage.db import drop_thread_connection
+from webhook.storage.connection import drop_thread_connection
 from helpers import ADMIN_TOKEN, webhook_path
 from webhook import create_app
-from webhook.storage.db import connect, transaction
+from webhook.storage.connection import connect, transaction
 
 EVENT = {"email": "jo.king@example.com", "productName": "Hat"}
 

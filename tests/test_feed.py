@@ -14,8 +14,8 @@ from rjsmin import jsmin
 
 from helpers import csrf_token_from, log_in, stored, webhook_path
 from webhook import create_app, showing
-from webhook.storage import db, store
-from webhook.storage.db import open_database, target, transaction
+from webhook.storage import connection, event_store, notification_store
+from webhook.storage.connection import open_database, target, transaction
 from webhook.blueprints.feed import feed_etag
 from webhook.widget import widget_integrity, widget_version
 from webhook.vocabulary import now_ms
@@ -66,7 +66,7 @@ def items(client, notification, query: str = "") -> list[dict]:
 def cancel(app, notification, dedup_key: str) -> bool:
     """Hide an event as a cancelled order is hidden."""
     with app.app_context():
-        return store.hide_event(notification["id"], dedup_key)
+        return event_store.hide_event(notification["id"], dedup_key)
 
 
 def patch(client, admin_headers, notification, **options) -> dict:
@@ -374,7 +374,7 @@ def test_events_the_feed_does_not_show_leave_its_etag_alone(client, admin_header
 def test_the_etag_follows_the_clock_and_hides_the_change_counter(app, stream):
     with app.app_context():
         key = stream["public_key"]
-        notification_id, version = store.feed_version_by_public_key(key)
+        notification_id, version = notification_store.feed_version_by_public_key(key)
         minute = 60_000 * 29_000_000
         etag = feed_etag(key, notification_id, version, minute, None)
         assert etag == feed_etag(key, notification_id, version, minute, None)
@@ -423,9 +423,9 @@ def test_notifications_made_before_the_feed_get_a_key_at_start(app_config, clien
     stored(client.application, "UPDATE notifications SET public_key = NULL RETURNING id")
     restarted = create_app(app_config)
     with restarted.app_context():
-        [found] = store.list_notifications()
+        [found] = notification_store.list_notifications()
         assert found["public_key"] and found["public_key"] != stream["public_key"]
-        assert store.ensure_public_keys() == 0
+        assert notification_store.ensure_public_keys() == 0
 
 
 # --- the widget script --------------------------------------------------------------------------------------
@@ -475,10 +475,10 @@ def test_a_feed_filtered_by_guid_reads_through_an_index(app, client, stream):
     for n in range(30):
         post(client, stream, email=f"user{n}@example.com", firstName="Ann", guid=f"g{n % 3}")
     with app.app_context():
-        conn = db.get_db()
+        conn = connection.get_db()
         statements = []
         conn.set_trace_callback(statements.append)
-        notification = store.get_notification(stream["id"])
+        notification = notification_store.get_notification(stream["id"])
         showing.popups(notification, "random-guid-nobody-has", now_ms())
         conn.set_trace_callback(None)
         filtered = [sql for sql in statements if "guid = " in sql]

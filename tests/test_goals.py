@@ -7,7 +7,7 @@ import pytest
 from helpers import log_in, stored
 from test_display_rules import submitted
 from webhook import create_app, goals
-from webhook.storage import store
+from webhook.storage import notification_store
 from webhook.lift import MIN_VISITS, lift, newcombe, z_value
 from webhook.vocabulary import now_ms
 
@@ -75,7 +75,7 @@ def test_synthetic_visitors_with_a_known_lift_come_out_of_the_counting_code_insi
     # if not (a true lift of 4 points), through the same code the beacon's reports go through.
     chance = random.Random(1998)
     with app.app_context():
-        notification = store.get_notification(with_goals["id"])
+        notification = notification_store.get_notification(with_goals["id"])
         for _ in range(4000):
             group = "holdout" if chance.random() < 0.2 else "shown"
             items = [{"goal": "", "kind": "visit"}]
@@ -179,8 +179,8 @@ def test_the_settings_form_sets_goals_and_the_holdout_and_saves_untouched_as_it_
     form = submitted(client.get(path).text)
     assert client.post(f"{path}/settings", data=form).status_code == 302
     unchanged = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()
-    assert {name: unchanged[name] for name in store.GOAL_OPTIONS} == \
-        {name: with_goals[name] for name in store.GOAL_OPTIONS}
+    assert {name: unchanged[name] for name in notification_store.GOAL_OPTIONS} == \
+        {name: with_goals[name] for name in notification_store.GOAL_OPTIONS}
     form["goals"], form["holdout_percent"], form["attribution_days"] = "/thanks* Order\r\n/hello Sign-up", "5", "14"
     assert client.post(f"{path}/settings", data=form).status_code == 302
     saved = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()

@@ -11,14 +11,14 @@ import pytest
 
 from helpers import ADMIN_TOKEN, stored, webhook_path
 from webhook import create_app
-from webhook.storage import db
+from webhook.storage import connection
 from webhook.storage.group_commit import GroupCommit
 
 @pytest.fixture
 def database(tmp_path) -> str:
     """Return a fresh SQLite file with a plain table and one whose foreign key is checked only at commit."""
     path = str(tmp_path / "jobs.sqlite3")
-    with closing(db.connect(path)) as conn:
+    with closing(connection.connect(path)) as conn:
         conn.executescript(
             "CREATE TABLE items (name TEXT PRIMARY KEY);"
             "CREATE TABLE parents (id INTEGER PRIMARY KEY);"
@@ -30,7 +30,7 @@ def database(tmp_path) -> str:
 
 def names(path: str) -> list[str]:
     """Return the stored item names, read through a connection of its own."""
-    with closing(db.connect(path)) as conn:
+    with closing(connection.connect(path)) as conn:
         return sorted(row[0] for row in conn.execute("SELECT name FROM items"))
 
 
@@ -57,7 +57,7 @@ class Caller(threading.Thread):
 
     def run(self) -> None:
         """Run the job and keep what came of it."""
-        self.conn = db.connect(self.path)
+        self.conn = connection.connect(self.path)
         commits = []
         self.conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
         self.commits = commits
@@ -87,7 +87,7 @@ def hold_the_lead(group: GroupCommit, path: str, then_queued: int):
 
 def queue_behind_a_commit(database: str, jobs) -> tuple[Caller, list[Caller]]:
     """Run `jobs` from threads of their own, all queued while a leader's commit is under way; return all callers."""
-    group = GroupCommit(db.transaction, 5)
+    group = GroupCommit(connection.transaction, 5)
     leader = hold_the_lead(group, database, then_queued=len(jobs))
     callers = [Caller(group, database, job) for job in jobs]
     for caller in callers:
@@ -162,8 +162,8 @@ def test_a_dropped_group_commit_closes_its_lock_file(database):
         return found
 
     lock_file = f"{database}-writer.lock"
-    with closing(db.connect(database)) as conn:
-        group = GroupCommit(db.transaction, 5)
+    with closing(connection.connect(database)) as conn:
+        group = GroupCommit(connection.transaction, 5)
         group.run(conn, insert("a"))
         assert lock_file in open_files()
         del group
@@ -182,7 +182,7 @@ def writers_lock_held(database):
 
 @pytest.mark.backends("sqlite")
 def test_a_turn_not_given_within_the_timeout_fails_the_jobs_queued_for_it_at_once(database, writers_lock_held):
-    group = GroupCommit(db.transaction, 0.5)
+    group = GroupCommit(connection.transaction, 0.5)
     leader = Caller(group, database, insert("first"))
     started = time.monotonic()
     leader.start()

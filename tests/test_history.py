@@ -10,7 +10,7 @@ import pytest
 from geo import LONDON_IP
 from helpers import csrf_token_from, log_in, webhook_path
 from webhook import history
-from webhook.storage import store
+from webhook.storage import event_store, notification_store
 from webhook.vocabulary import EVENT_COLUMNS, now_ms
 
 DAY_S = 24 * 60 * 60
@@ -32,14 +32,14 @@ GOOD_CSV = (
 def events_of(app, notification_id: int) -> list[dict]:
     """Return a notification's stored events, oldest first."""
     with app.app_context():
-        return list(store.iter_events(notification_id))
+        return list(event_store.iter_events(notification_id))
 
 
 def import_text(app, notification: dict, text: str | bytes, fmt: str = "csv", dry_run: bool = False):
     """Import a file's content into a notification and return the report."""
     content = text.encode() if isinstance(text, str) else text
     with app.app_context():
-        return history.import_history(store.get_notification(notification["id"]), content, fmt, dry_run)
+        return history.import_history(notification_store.get_notification(notification["id"]), content, fmt, dry_run)
 
 
 def statuses(report) -> list[tuple[int, str]]:
@@ -209,7 +209,7 @@ def small_limits(app_config):
 
 def test_row_and_size_limits_refuse_the_whole_file(small_limits):
     with small_limits.app_context():
-        notification = store.create_notification(name="n", type="stream", message="bought")
+        notification = notification_store.create_notification(name="n", type="stream", message="bought")
     rows = "".join(f"u{i}@example.com,{OLD}\n" for i in range(4))
     with pytest.raises(history.FileRejected, match="4 rows; at most 3"):
         import_text(small_limits, notification, "email,timestamp\n" + rows)
@@ -223,7 +223,7 @@ def test_a_failure_while_storing_leaves_nothing(app, stream):
     broken = ({"email": "b@example.com"}, {}, "k2")  # no timestamp: the NOT NULL column fails the insert
     with app.app_context():
         with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
-            store.insert_events(stream["id"], [good, good, broken])
+            event_store.insert_events(stream["id"], [good, good, broken])
     assert events_of(app, stream["id"]) == []
 
 
@@ -325,7 +325,7 @@ def test_an_upload_may_exceed_the_webhook_body_limit_but_not_the_import_limit(sm
     client = small_limits.test_client()
     log_in(client)
     with small_limits.app_context():
-        notification = store.create_notification(name="n", type="stream", message="bought")
+        notification = notification_store.create_notification(name="n", type="stream", message="bought")
     rows = "".join(f"someone.with.a.long.name{i}@example.com,{OLD}\n" for i in range(3))
     content = ("email,timestamp" + " " * 1200 + "\n" + rows).encode()  # over 1000 bytes, under 4000
     response = upload(client, notification, content)
@@ -406,7 +406,7 @@ def fill_with_varied_events(app, client, notification: dict) -> None:
     headers = {key: value for key, value in headers.items() if key.lower().startswith("x-shopify")}
     assert client.post(path, json=shopify, headers=headers).status_code == 201
     with app.app_context():
-        assert store.hide_event(notification["id"], "o-2")
+        assert event_store.hide_event(notification["id"], "o-2")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

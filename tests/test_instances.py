@@ -11,7 +11,7 @@ import requests
 
 from helpers import ADMIN_TOKEN, csrf_token_from
 from servers import gunicorn
-from webhook.storage import db, store
+from webhook.storage import connection, counter_store, maintenance
 
 pytestmark = pytest.mark.postgres
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -82,13 +82,13 @@ def test_two_instances_store_each_event_once_and_count_exactly(two_instances, po
     statuses = post_across(two_instances, keyed + counted)
 
     assert statuses == Counter({201: keys + conversions, 200: keys * (repeats - 1)})
-    with closing(db.open_database(postgres_url)) as conn:
+    with closing(connection.open_database(postgres_url)) as conn:
         per_key = conn.execute(
             "SELECT dedup_key, COUNT(*) AS n FROM events WHERE notification_id = ? GROUP BY dedup_key",
             (stream["id"],),
         ).fetchall()
         assert sorted((row["dedup_key"], row["n"]) for row in per_key) == sorted((f"order-{k}", 1) for k in range(keys))
-        assert db.count_rows(conn, "events") == keys + conversions
+        assert maintenance.count_rows(conn, "events") == keys + conversions
     for base in two_instances:
         counts = {n["id"]: n["event_count"]
                   for n in requests.get(f"{base}/api/notifications", headers=AUTH).json()["notifications"]}
@@ -104,7 +104,7 @@ def test_a_session_opened_on_one_instance_is_good_on_the_other(two_instances):
     assert answer.status_code == 200 and "csrf_token" in answer.text
 
 
-@pytest.mark.skipif(not hasattr(store, "count_webhook_call"), reason="the rate limit arrives with branch security")
+@pytest.mark.skipif(not hasattr(counter_store, "count_webhook_call"), reason="the rate limit arrives with branch security")
 @pytest.mark.parametrize("two_instances", [{"PROOFHOOK_RATE_LIMIT": "30"}], indirect=True)
 def test_the_rate_limit_holds_across_instances(two_instances):
     first, _second = two_instances

@@ -84,7 +84,7 @@ def test_the_package_keeps_its_layers():
 
 def test_the_rules_read_imports_inside_functions_and_relative_ones():
     names = imported(PACKAGE / "__init__.py", PACKAGE)
-    assert {"webhook.blueprints.admin", "webhook.storage.db", "webhook.config"} <= names
+    assert {"webhook.blueprints.admin", "webhook.storage.connection", "webhook.config"} <= names
 
 
 @pytest.mark.parametrize("module, source, broken", [
@@ -94,16 +94,16 @@ def test_the_rules_read_imports_inside_functions_and_relative_ones():
     ("present.py", "import app.blueprints.feed\n", "a module below the blueprints imports"),
     ("insight.py", "import sqlite3\n", "database driver sqlite3"),
     ("blueprints/feed.py", "from psycopg import sql\n", "database driver psycopg"),
-    ("storage/store.py", "from ..present import event_json\n", "storage imports app.present"),
-    ("vocabulary.py", "from .storage import store\n", "the vocabulary imports"),
+    ("storage/event_store.py", "from ..present import event_json\n", "storage imports app.present"),
+    ("vocabulary.py", "from .storage import event_store\n", "the vocabulary imports"),
 ])
 def test_each_rule_fails_on_a_deliberate_violation(tmp_path, module, source, broken):
     root = tmp_path / "app"
     for quiet in ("__init__.py", "blueprints/__init__.py", "blueprints/hooks.py", "storage/__init__.py",
-                  "storage/db.py", "vocabulary.py", "jsontext.py"):
+                  "storage/connection.py", "vocabulary.py", "jsontext.py"):
         (root / quiet).parent.mkdir(parents=True, exist_ok=True)
         (root / quiet).write_text("import json\n")
-    (root / "storage" / "db.py").write_text("import sqlite3\nfrom ..vocabulary import now_ms\nfrom .. import jsontext\n")
+    (root / "storage" / "connection.py").write_text("import sqlite3\nfrom ..vocabulary import now_ms\nfrom .. import jsontext\n")
     (root / "__init__.py").write_text("from .blueprints import hooks\n")  # the wiring may import anything
     assert violations(root) == []
     (root / module).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import pytest
 from geo import MOUNTAIN_VIEW
 from helpers import PLATFORM_FIXTURES, log_in, made_recent, platform_request, webhook_path
 from webhook import create_app
-from webhook.storage import store
+from webhook.storage import event_store
 from webhook.present import place_line
 
 PLACE = ("city", "state", "stateCode", "country", "countryCode")
@@ -247,7 +247,7 @@ def send_sale(client, notification, cancelling: str, recent: bool = False):
 def stored(app, notification, shown_only: bool = False) -> list[dict]:
     """Return the notification's stored events, newest first."""
     with app.app_context():
-        return store.list_events(notification["id"], shown_only=shown_only)
+        return event_store.list_events(notification["id"], shown_only=shown_only)
 
 
 def test_every_fixture_has_an_end_to_end_test():

@@ -15,7 +15,7 @@ from helpers import ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_
 from servers import gunicorn, served_env
 from webhook import create_app, history, signatures
 from webhook.blueprints import proof
-from webhook.storage import store
+from webhook.storage import notification_store
 from webhook.headers import CONTENT_SECURITY_POLICY
 from webhook.vocabulary import now_ms
 
@@ -110,7 +110,7 @@ def test_an_imported_order_says_imported_from_history_never_verified(client, app
     line = json.dumps({"email": "ann.lee@example.com", "city": "London", "countryCode": "GB", "id": "h1",
                        "productName": "Tote", "timestamp": int(time.time()) - 600})
     with app.app_context():
-        report = history.import_history(store.get_notification(notification["id"]), line.encode(), "jsonl")
+        report = history.import_history(notification_store.get_notification(notification["id"]), line.encode(), "jsonl")
     assert report.totals["imported"] == 1
     [item] = feed(client, notification)
     assert item["proof"] == {"kind": "imported", "label": "Imported from history"}
@@ -140,7 +140,7 @@ def test_how_these_popups_are_made_counts_each_kind_and_states_the_rules(client,
     line = json.dumps({"email": "ann.lee@example.com", "id": "h1", "timestamp": int(time.time()) - 600})
     old = json.dumps({"email": "old@example.com", "id": "h2", "timestamp": int(time.time()) - 5 * DAY_S})
     with app.app_context():
-        history.import_history(store.get_notification(notification["id"]), f"{line}\n{old}".encode(), "jsonl")
+        history.import_history(notification_store.get_notification(notification["id"]), f"{line}\n{old}".encode(), "jsonl")
     [item, _] = feed(client, notification)
     proof = client.get(proof_path(notification, item)).get_data(as_text=True)
     assert f'href="/proof/{notification["public_key"]}"' in proof  # the proof links to the page below

@@ -10,7 +10,7 @@ import requests
 from helpers import ADMIN_TOKEN, stored, webhook_path
 from servers import gunicorn, served_env
 from webhook import create_app
-from webhook.storage import store
+from webhook.storage import counter_store
 from webhook.vocabulary import now_ms
 
 
@@ -66,7 +66,7 @@ def test_a_new_window_starts_afresh_and_prunes_the_old_ones(limited):
     with limited.app_context():
         old_window = now_ms() // 60_000 * 60_000 - 120_000
         for _ in range(50):
-            store.count_webhook_call(notification["id"], old_window)
+            counter_store.count_webhook_call(notification["id"], old_window)
     assert client.post(webhook_path(notification), json={"email": "a@example.com"}).status_code == 201
     rows = count(limited, "SELECT COUNT(*) FROM rate_counters")
     assert rows == 1

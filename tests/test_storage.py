@@ -8,7 +8,7 @@ import pytest
 
 from helpers import stored, webhook_path
 from webhook import create_app
-from webhook.storage import db
+from webhook.storage import connection, maintenance, migrate
 from webhook.storage.postgres import translate, translate_ddl
 
 
@@ -44,9 +44,9 @@ def test_instances_starting_together_migrate_once(empty_database):
     def start() -> None:
         """Start like an instance: open a connection and upgrade, all threads at once."""
         try:
-            with closing(db.open_database(empty_database)) as conn:
+            with closing(connection.open_database(empty_database)) as conn:
                 barrier.wait(timeout=30)  # a thread that fails to connect must not leave the others waiting
-                applied.append(db.upgrade(conn))
+                applied.append(migrate.upgrade(conn))
         except Exception as exc:  # any error here is what the test is looking for
             failures.append(exc)
             barrier.abort()
@@ -57,10 +57,10 @@ def test_instances_starting_together_migrate_once(empty_database):
     for thread in threads:
         thread.join()
     assert failures == []
-    names = [name for _version, name, _sql in db.migrations()]
+    names = [name for _version, name, _sql in migrate.migrations()]
     assert sorted(applied, key=len) == [[], [], [], names]
-    with closing(db.open_database(empty_database)) as conn:
-        assert db.applied_versions(conn) == [version for version, _name, _sql in db.migrations()]
+    with closing(connection.open_database(empty_database)) as conn:
+        assert migrate.applied_versions(conn) == [version for version, _name, _sql in migrate.migrations()]
 
 
 @pytest.mark.backends("sqlite")
@@ -77,7 +77,7 @@ def test_connections_opening_a_new_file_together_all_get_wal(tmp_path):
             """Open the same new file as the other threads, at the same moment."""
             try:
                 barrier.wait(timeout=30)
-                with closing(db.open_database(path)) as conn:
+                with closing(connection.open_database(path)) as conn:
                     modes.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
             except Exception as exc:  # any error here is what the test is looking for
                 failures.append(exc)
@@ -92,14 +92,14 @@ def test_connections_opening_a_new_file_together_all_get_wal(tmp_path):
 
 def test_rows_read_by_name_and_by_position(app):
     with app.app_context():
-        row = db.get_db().execute("SELECT 7 AS seven, 'x' AS ex").fetchone()
+        row = connection.get_db().execute("SELECT 7 AS seven, 'x' AS ex").fetchone()
         assert (row[0], row["seven"], row[1], row["ex"], dict(row), list(row)) == (7, 7, "x", "x",
                                                                                      {"seven": 7, "ex": "x"}, [7, "x"])
 
 
 def test_placeholders_and_percent_signs_reach_the_database_intact(app):
     with app.app_context():
-        conn = db.get_db()
+        conn = connection.get_db()
         assert conn.execute("SELECT '100%' || ? AS a, 'what?' AS b", ("!",)).fetchone()[:] == ("100%!", "what?")
         assert conn.execute("SELECT :x || '%' AS a, 7 % 4 AS b", {"x": "50"}).fetchone()[:] == ("50%", 3)
 
@@ -118,8 +118,8 @@ def test_a_lost_race_for_a_unique_value_is_a_409(app, request):
     @app.get("/test-duplicate-token")  # GET: no CSRF token to fetch first
     def duplicate_token():
         """Insert a second notification with an existing webhook token."""
-        conn = db.get_db()
-        with db.transaction(conn):
+        conn = connection.get_db()
+        with connection.transaction(conn):
             conn.execute(
                 "INSERT INTO notifications (name, type, message, webhook_token, created_at, updated_at)"
                 " SELECT name, type, message, webhook_token, created_at, updated_at FROM notifications"
@@ -181,7 +181,7 @@ def fill(client, admin_headers, make_notification) -> None:
 def dump(conn) -> dict[str, list[tuple]]:
     """Return every row of every data table, in id order."""
     return {table: sorted(tuple(row) for row in conn.execute(f'SELECT * FROM "{table}"'))
-            for table in db.data_tables(conn)}
+            for table in maintenance.data_tables(conn)}
 
 
 def test_db_copy_moves_every_row_and_keeps_ids(app, runner, client, admin_headers, make_notification,
@@ -191,12 +191,12 @@ def test_db_copy_moves_every_row_and_keeps_ids(app, runner, client, admin_header
     assert result.exit_code == 0, result.output
     assert "notifications: 2 rows" in result.output and "events: 55 rows" in result.output
     assert "verified" in result.output
-    with closing(db.open_database(db.target(app.config))) as source, closing(db.open_database(other_database)) as copy:
+    with closing(connection.open_database(connection.target(app.config))) as source, closing(connection.open_database(other_database)) as copy:
         assert dump(copy) == dump(source)
         assert {"events", "notifications"} <= set(dump(copy))
     # The copy serves: new rows continue after the copied ids instead of colliding with them.
     moved = create_app({**app.config, "DATABASE_URL": "", "DATABASE": other_database}
-                       if not db.is_postgres(other_database) else {**app.config, "DATABASE_URL": other_database})
+                       if not connection.is_postgres(other_database) else {**app.config, "DATABASE_URL": other_database})
     notifications = moved.test_client().get("/api/notifications", headers=admin_headers).get_json()["notifications"]
     assert [n["event_count"] for n in notifications] == [30, 25]
     made = moved.test_client().post("/api/notifications", json={"name": "n", "type": "stream"}, headers=admin_headers)
@@ -211,11 +211,11 @@ def test_db_copy_refuses_a_target_with_data_unless_forced(app, runner, client, a
     refused = runner.invoke(args=["db", "copy", "--to", other_database])
     assert refused.exit_code == 1
     assert "already holds data (notifications: 1); nothing was copied. Add --force" in refused.output
-    with closing(db.open_database(other_database)) as copy:
-        assert db.count_rows(copy, "notifications") == 1 and db.count_rows(copy, "events") == 0
+    with closing(connection.open_database(other_database)) as copy:
+        assert maintenance.count_rows(copy, "notifications") == 1 and maintenance.count_rows(copy, "events") == 0
     forced = runner.invoke(args=["db", "copy", "--to", other_database, "--force"])
     assert forced.exit_code == 0, forced.output
-    with closing(db.open_database(db.target(app.config))) as source, closing(db.open_database(other_database)) as copy:
+    with closing(connection.open_database(connection.target(app.config))) as source, closing(connection.open_database(other_database)) as copy:
         assert dump(copy) == dump(source)
 
 
@@ -234,7 +234,7 @@ def test_a_read_only_server_is_a_503_and_reads_still_work(app, stream, admin_hea
 def test_a_writer_waits_for_a_lock_at_most_the_busy_timeout_then_gets_a_503(app_config, request):
     app_config["BUSY_TIMEOUT_MS"] = 300
     app, stream = request.getfixturevalue("app"), request.getfixturevalue("stream")
-    with closing(db.open_database(app.config["DATABASE_URL"])) as other:
+    with closing(connection.open_database(app.config["DATABASE_URL"])) as other:
         other.execute("BEGIN")
         other.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")  # a stalled transaction holding the table
         started = time.monotonic()

@@ -18,7 +18,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from . import limits
-from .storage import store
+from .storage import counter_store
 from .vocabulary import now_ms
 
 csrf = CSRFProtect()
@@ -81,7 +81,7 @@ def log_in() -> None:
     """Mark this browser session as the admin's, and remember it on the server."""
     session.clear()
     session_id = secrets.token_urlsafe(32)
-    store.add_admin_session(session_id_hash(session_id), now_ms(), session_lifetime_ms())
+    counter_store.add_admin_session(session_id_hash(session_id), now_ms(), session_lifetime_ms())
     session["admin"] = session_marker()
     session["sid"] = session_id
     session.permanent = True
@@ -90,7 +90,7 @@ def log_in() -> None:
 def log_out() -> None:
     """End this browser session, on the server too: a copy of its cookie is worth nothing from now on."""
     if isinstance(session.get("sid"), str):
-        store.end_admin_session(session_id_hash(session["sid"]))
+        counter_store.end_admin_session(session_id_hash(session["sid"]))
     session.clear()
 
 
@@ -99,7 +99,7 @@ def has_session() -> bool:
     session_id = session.get("sid")
     if not (hmac.compare_digest(session.get("admin", ""), session_marker()) and isinstance(session_id, str)):
         return False
-    return store.admin_session_exists(session_id_hash(session_id), now_ms() - session_lifetime_ms())
+    return counter_store.admin_session_exists(session_id_hash(session_id), now_ms() - session_lifetime_ms())
 
 
 def client_address() -> str:

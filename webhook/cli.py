@@ -1,6 +1,7 @@
-"""`flask --app app …` commands for owners who live in a terminal."""
+"""`flask --app app …` commands for owners who live in a terminal: notifications, events, db, info."""
 import os
 import re
+from contextlib import closing
 from datetime import datetime, timezone
 
 import click
@@ -9,8 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
 from . import history
-from .storage import store
-from .storage.db import describe, get_db, scrubbing
+from .storage import connection, event_purge, maintenance, migrate, notification_store, outages
 from .enrich.emails import mention_pattern, normalize_email
 from .links import absolute_url
 from .schemas.settings import notification_schema
@@ -30,14 +30,14 @@ def create_command(name: str, type_: str, message: str | None):
         fields = notification_schema.load(given)
     except ValidationError as exc:
         raise click.UsageError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.messages.items())) from None
-    notification = store.create_notification(**fields)
+    notification = notification_store.create_notification(**fields)
     click.echo(absolute_url("hooks.receive", token=notification["webhook_token"]))
 
 
 @notifications_cli.command("list")
 def list_command():
     """List the notifications with their webhook URLs and event counts."""
-    rows = store.list_notifications()
+    rows = notification_store.list_notifications()
     if not rows:
         click.echo("No notifications yet: flask --app app notifications create --name … --type stream")
     for n in rows:
@@ -55,7 +55,7 @@ notification_option = click.option(
 
 def cli_notification(notification_id: int) -> dict:
     """Return the notification with this id, or stop with a usage error."""
-    found = store.get_notification(notification_id)
+    found = notification_store.get_notification(notification_id)
     if found is None:
         raise click.UsageError(f"There is no notification {notification_id}; see `notifications list`.")
     return found
@@ -106,7 +106,7 @@ def info_command():
     """Print where to open Proofhook and where its admin token is (never the token: logs are kept)."""
     click.echo(f"Admin:        {absolute_url('admin.notifications')}")
     click.echo(f"Log in with:  {admin_token_source()}")
-    click.echo(f"Database:     {describe(current_app.config)}")
+    click.echo(f"Database:     {connection.describe(current_app.config)}")
     click.echo(f"GeoIP:        {current_app.config['GEOIP_DATABASE'] or 'off'}")
 
 
@@ -132,7 +132,7 @@ def parse_age(text: str) -> int:
 def purge_command(age: str):
     """Delete events whose timestamp is older than the given age."""
     before = now_ms() - parse_age(age)
-    deleted = store.purge_events(before)
+    deleted = event_purge.purge_events(before)
     moment = datetime.fromtimestamp(before / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     click.echo(f"Deleted {deleted} event{'' if deleted == 1 else 's'} from before {moment}.")
 
@@ -145,9 +145,57 @@ def erase_command(email: str):
     address = normalize_email(email)
     if address is None:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
-    with scrubbing(get_db()):
-        erased = store.delete_events(store.events_matching(mention_pattern(address)))
+    with maintenance.scrubbing(connection.get_db()):
+        erased = event_purge.delete_events(event_purge.events_matching(mention_pattern(address)))
     click.echo(f"Erased {erased} event{'' if erased == 1 else 's'} holding {address}.")
+
+
+db_cli = AppGroup("db", help="Manage the database.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Create the database or bring its schema up to date."""
+    conn = connection.get_db()
+    applied = migrate.upgrade(conn)
+    version = migrate.schema_version(conn)
+    click.echo(f"Applied {', '.join(applied)}." if applied else f"The database schema is up to date (version {version}).")
+
+
+@db_cli.command("copy")
+@click.option("--to", "to", required=True, metavar="URL",
+              help="The database to fill: postgresql://user:password@host/dbname (or an SQLite file).")
+@click.option("--force", is_flag=True, help="Replace the data the target already holds.")
+def copy_command(to: str, force: bool):
+    """Copy this installation's data into another database (ids and timestamps kept), then verify the counts."""
+    try:
+        with closing(connection.open_database(to, current_app.config)) as target_conn:
+            copied = maintenance.copy_database(connection.get_db(), target_conn, force)
+    except maintenance.CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    except outages.DATABASE_ERRORS as exc:
+        raise click.ClickException(f"Nothing was copied: {exc}") from None
+    for table, n in copied.items():
+        click.echo(f"{table}: {n} row{'' if n == 1 else 's'}")
+    click.echo(f"Copied to {connection.describe({'DATABASE': to})} and verified: the row counts match.")
+
+
+@db_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@click.option("--force", is_flag=True, help="Overwrite TARGET if it exists.")
+def backup_command(target: str, force: bool):
+    """Copy the database to TARGET while the server keeps running (SQLite's online backup)."""
+    if current_app.config.get("DATABASE_URL"):
+        raise click.ClickException("This installation uses PostgreSQL: back it up with pg_dump (see the README).")
+    if os.path.exists(target) and not force:
+        raise click.UsageError(f"{target} exists; choose a new file or pass --force.")
+    if os.path.exists(target):
+        os.remove(target)
+    check = maintenance.backup(connection.get_db(), target)
+    if check != "ok":
+        raise click.ClickException(f"The copy in {target} failed its integrity check: {check}")
+    size = os.path.getsize(target)
+    click.echo(f"Backed up {current_app.config['DATABASE']} to {target} ({size:,} bytes, integrity ok).")
 
 
 def init_app(app) -> None:
@@ -155,3 +203,4 @@ def init_app(app) -> None:
     app.cli.add_command(notifications_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(info_command)
+    app.cli.add_command(db_cli)

@@ -6,9 +6,9 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from .body import BodyError
-from .storage.db import (
-    CONFLICT_ERRORS, REFUSED_VALUE_ERRORS, UNAVAILABLE_ERRORS, drop_thread_connection, is_conflict,
-    refused_value_message, unavailable_message,
+from .storage.connection import drop_thread_connection
+from .storage.outages import (
+    CONFLICT_ERRORS, REFUSED_VALUE_ERRORS, UNAVAILABLE_ERRORS, is_conflict, refused_value_message, unavailable_message,
 )
 
 # Paths whose clients are programs: they always get JSON, whatever they accept.

@@ -2,7 +2,7 @@
 import json
 
 from . import lift, rules
-from .storage import store
+from .storage import activity_store
 from .insight import DEFAULT_DAYS, day_label
 from .vocabulary import DAY_MS, now_ms
 
@@ -42,7 +42,7 @@ def record_report(notification: dict, data: bytes, now: int) -> int:
     counts = {(group, goal, kind): 1 for goal, kind in pairs
               if (goal == "" and kind == "visit") or (goal in names and kind != "visit")}
     if counts:
-        store.record_goal_counts(notification["id"], now // DAY_MS * DAY_MS, counts)
+        activity_store.record_goal_counts(notification["id"], now // DAY_MS * DAY_MS, counts)
     return len(counts)
 
 
@@ -50,7 +50,7 @@ def goal_stats(notification: dict, days: int = DEFAULT_DAYS, now: int | None = N
     """Return visits and goals per group of the last `days` UTC days, and per goal its rates and lift."""
     today = (now if now is not None else now_ms()) // DAY_MS * DAY_MS
     first = today - (days - 1) * DAY_MS
-    counts = store.goal_counts_since(notification["id"], first)
+    counts = activity_store.goal_counts_since(notification["id"], first)
     visits = {group: counts.get((group, "", "visit"), 0) for group in GROUPS}
     found = []
     for _page, name in rules.goals(notification["goals"]):

@@ -12,7 +12,7 @@ from flask import current_app
 from marshmallow import ValidationError
 
 from . import intake
-from .storage import store
+from .storage import event_store
 from .body import decode_utf8, load_json
 from .schemas.events import stream_event_schema
 from .schemas.fields import Timestamp, parse_timestamp
@@ -94,7 +94,7 @@ def import_history(notification: dict, content: bytes, fmt: str, dry_run: bool =
             result.reason = outcome.ignored or f"It cancels order {outcome.cancels}; an import only adds orders."
             continue
         pending.append((result, (outcome.event, payload, outcome.dedup_key)))
-    stored = store.insert_events(notification["id"], [item for _, item in pending], keep=not dry_run)
+    stored = event_store.insert_events(notification["id"], [item for _, item in pending], keep=not dry_run)
     for (result, _item), created in zip(pending, stored):
         result.status = "imported" if created else "duplicate"
         if not created:
@@ -222,7 +222,7 @@ def unescape(text: str) -> str:
 
 def export_records(notification_id: int, with_payload: bool = False):
     """Yield each stored event, oldest first, as a dict of the export's fields (and `raw` if asked)."""
-    for event in store.iter_events(notification_id):
+    for event in event_store.iter_events(notification_id):
         record = {name: event.get(name) for name in EXPORT_FIELDS}
         record["id"] = event["dedupKey"]
         if with_payload:

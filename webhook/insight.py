@@ -6,7 +6,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from .storage import store
+from .storage import activity_store
 from .present import item_id
 from .showing import popups, shown_events
 from .vocabulary import DAY_MS, now_ms
@@ -62,7 +62,7 @@ def record_report(notification: dict, data: bytes, now: int) -> int:
             impressions, clicks = counts.get(visible[item], (0, 0))
             counts[visible[item]] = (impressions + (kind == "impression"), clicks + (kind == "click"))
     if counts:
-        store.record_activity(notification["id"], now_ms() // DAY_MS * DAY_MS, counts)
+        activity_store.record_activity(notification["id"], now_ms() // DAY_MS * DAY_MS, counts)
     return sum(impressions + clicks for impressions, clicks in counts.values())
 
 
@@ -113,8 +113,8 @@ def stats(notification_id: int, days: int = DEFAULT_DAYS, now: int | None = None
     """Return impressions, clicks, click-through rate and events received per UTC day of the last `days`, and totals."""
     today = (now if now is not None else now_ms()) // DAY_MS * DAY_MS
     first = today - (days - 1) * DAY_MS
-    activity = store.activity_by_day(notification_id, first)
-    received = store.events_received_by_day(notification_id, first)
+    activity = activity_store.activity_by_day(notification_id, first)
+    received = activity_store.events_received_by_day(notification_id, first)
     daily = []
     for day in range(first, today + 1, DAY_MS):
         impressions, clicks = activity.get(day, (0, 0))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from marshmallow import ValidationError
 
-from .storage import store
+from .storage import event_store
 from .body import BodyError, parse_body
 from .enrich import enrich, preload
 from .enrich.emails import find_email
@@ -100,7 +100,7 @@ def build_event(notification: dict, data: dict, headers, geoip: GeoIP | None, hi
     if outcome.dedup_key and not history:
         # Dedup first: a payment's second event (payment_intent.succeeded after checkout.session.completed)
         # is a duplicate even when it would not validate on its own.
-        outcome.duplicate = store.event_by_dedup_key(notification["id"], outcome.dedup_key)
+        outcome.duplicate = event_store.event_by_dedup_key(notification["id"], outcome.dedup_key)
         if outcome.duplicate is not None:
             return outcome
     if notification["type"] == "conversion":

@@ -1,7 +1,7 @@
 """Abuse limits, counted in the database so that every worker and every instance shares them."""
 import math
 
-from .storage import store
+from .storage import counter_store
 
 WINDOW_MS = 60_000
 # Failed admin logins one client may make within a minute before POST /login answers 429.
@@ -20,14 +20,14 @@ def webhook_retry_after(notification_id: int, per_minute: int, now_ms: int) -> i
     # A fixed one-minute window: one UPSERT per call. A burst straddling two windows may get up to twice the
     # limit through in a minute, which is still a bound, at half the cost of a sliding window.
     window_start = now_ms - now_ms % WINDOW_MS
-    if store.count_webhook_call(notification_id, window_start) <= per_minute:
+    if counter_store.count_webhook_call(notification_id, window_start) <= per_minute:
         return None
     return seconds_until(window_start + WINDOW_MS, now_ms)
 
 
 def login_retry_after(client: str, now_ms: int) -> int | None:
     """Return seconds until a client may try to log in again, or None if it may now."""
-    failures = store.recent_login_failures(client, now_ms - WINDOW_MS + 1, LOGIN_FAILURES_ALLOWED)
+    failures = counter_store.recent_login_failures(client, now_ms - WINDOW_MS + 1, LOGIN_FAILURES_ALLOWED)
     if len(failures) < LOGIN_FAILURES_ALLOWED:
         return None
     # Sliding window: a try is allowed again once the oldest of the last ten failures is a minute old.
@@ -36,9 +36,9 @@ def login_retry_after(client: str, now_ms: int) -> int | None:
 
 def login_failed(client: str, now_ms: int) -> None:
     """Count a failed login from a client."""
-    store.record_login_failure(client, now_ms, WINDOW_MS)
+    counter_store.record_login_failure(client, now_ms, WINDOW_MS)
 
 
 def login_succeeded(client: str) -> None:
     """Forget a client's failed logins once it has logged in."""
-    store.clear_login_failures(client)
+    counter_store.clear_login_failures(client)

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 
-from .storage import db, store
+from .storage import connection, event_purge
 from .vocabulary import now_ms
 
 log = logging.getLogger(__name__)
@@ -50,14 +50,14 @@ class Sweeper:
         """Delete what has expired as of the clock; return {notification id: events deleted}."""
         with self.app.app_context():
             try:
-                expired = store.expire_events(self.clock(), BATCH, PAUSE_SECONDS)
+                expired = event_purge.expire_events(self.clock(), BATCH, PAUSE_SECONDS)
             except Exception:  # the thread must outlive a database outage; the next sweep tries again
                 log.exception("Retention: expired events could not be deleted this time")
                 return {}
             finally:
                 # Held between sweeps, a connection opened during an outage (a read-only disk) would keep
                 # SQLite's shared memory of the file read-only for the whole process after the disk is back.
-                db.drop_thread_connection(self.app)
+                connection.drop_thread_connection(self.app)
         for notification_id, count in expired.items():
             log.info("Retention: deleted %d expired events of notification %d", count, notification_id)
         return expired

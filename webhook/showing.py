@@ -3,7 +3,7 @@
 The feed, the admin preview, the proof page and the reports all ask here, so what they show never differs;
 present.py words each popup.
 """
-from .storage import store
+from .storage import event_store
 from .language import say, text_direction
 from .looks import look
 from .present import conversion_popup, stream_popup
@@ -22,7 +22,7 @@ def popups(notification: dict, guid: str | None = None, now: int | None = None,
     if notification["type"] == "conversion":
         since = now - notification["conversion_window_hours"] * HOUR_MS
         until = feed_window(notification, now)[1]  # time blur holds the newest sign-ups back from the count too
-        count = store.count_shown_events(notification["id"], since, guid=guid, until_ms=until)
+        count = event_store.count_shown_events(notification["id"], since, guid=guid, until_ms=until)
         if count < notification["conversion_min_count"]:
             return []
         return [conversion_popup(count, notification, language)]
@@ -42,7 +42,7 @@ def shown_events(
     """Return the events a stream notification's popups show now, newest first, under its feed options."""
     now = now if now is not None else now_ms()
     since, until = feed_window(notification, now)
-    return store.list_events(
+    return event_store.list_events(
         notification["id"],
         limit=limit or notification["feed_max_items"],
         since_ms=since,
@@ -76,7 +76,7 @@ def place_guard(notification: dict, now: int):
     wanted, k = notification["place_precision"], notification["min_place_events"]
     counts: dict[tuple, int] = {}
     if k > 1 and wanted in ("city", "region"):
-        for country_code, country, state, city, count in store.count_window_places(
+        for country_code, country, state, city, count in event_store.count_window_places(
             notification["id"], *feed_window(notification, now)
         ):
             region, town = place_keys(country_code, country, state, city)

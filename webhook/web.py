@@ -1,7 +1,7 @@
 """What the blueprints share: a notification's JSON shape, its settings changes, "404 if missing", true-words."""
 from flask import abort
 
-from .storage import store
+from .storage import notification_store
 from .links import absolute_url
 from .rules import days, patterns
 from .schemas.settings import check_schedule, notification_update_schema
@@ -30,10 +30,10 @@ def notification_json(notification: dict) -> dict:
         "public_key": notification["public_key"],
         "feed_url": absolute_url("feed.show_feed", key=notification["public_key"]),
         **feed_options(notification),
-        **{name: notification[name] for name in store.PRIVACY_OPTIONS},
+        **{name: notification[name] for name in notification_store.PRIVACY_OPTIONS},
         "show_verified": bool(notification["show_verified"]),
-        **{name: notification[name] for name in store.LOOK_OPTIONS},
-        **{name: notification[name] for name in store.DISPLAY_OPTIONS},
+        **{name: notification[name] for name in notification_store.LOOK_OPTIONS},
+        **{name: notification[name] for name in notification_store.DISPLAY_OPTIONS},
         "pages_include": patterns(notification["pages_include"]),
         "pages_exclude": patterns(notification["pages_exclude"]),
         "schedule_days": days(notification["schedule_days"]),
@@ -54,7 +54,7 @@ def feed_options(notification: dict) -> dict:
     """Return the feed's options as the API shows them: flags as true/false, the rest as numbers."""
     return {
         name: bool(notification[name]) if name.startswith("feed_hide_") else notification[name]
-        for name in store.FEED_OPTIONS
+        for name in notification_store.FEED_OPTIONS
     }
 
 
@@ -65,7 +65,7 @@ def no_such_notification(notification_id: int):
 
 def existing_notification(notification_id: int) -> dict:
     """Return the notification with this id, or answer 404."""
-    notification = store.get_notification(notification_id)
+    notification = notification_store.get_notification(notification_id)
     if notification is None:
         no_such_notification(notification_id)
     return notification

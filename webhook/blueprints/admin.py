@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from marshmallow import ValidationError
 
 from .. import chart, goals, history, insight, intake, rules
-from ..storage import store
+from ..storage import event_store, notification_store
 from ..widget import widget_integrity, widget_version
 from ..links import absolute_url
 from ..auth import (
@@ -112,7 +112,7 @@ def notifications():
 
 def render_notifications(form: dict | None = None, errors: dict | None = None):
     """Render the list page, keeping what was typed into the create form after an error."""
-    rows = [notification_json(n) for n in store.list_notifications()]
+    rows = [notification_json(n) for n in notification_store.list_notifications()]
     for row in rows:
         row["last_event_ago"] = time_ago(row["last_event_at"]) if row["last_event_at"] else None
     status = 422 if errors else 200
@@ -135,7 +135,7 @@ def create_notification():
         fields = notification_schema.load(form_fields())
     except ValidationError as exc:
         return render_notifications(form_fields(), exc.messages)
-    notification = store.create_notification(**fields)
+    notification = notification_store.create_notification(**fields)
     flash(f"Created “{notification['name']}”. Point your store at its webhook URL.")
     return redirect(url_for("admin.notification", notification_id=notification["id"]))
 
@@ -163,7 +163,7 @@ def render_notification(found: dict, form: dict | None = None, errors: dict | No
         curl=curl_examples(found),
         snippet=widget_snippet(found),
         pinned_snippet=widget_snippet(found, pinned=True),
-        events=store.list_events(found["id"], limit=20),
+        events=event_store.list_events(found["id"], limit=20),
         geoip_credit=geoip_credit(),
         stats=stats,
         chart=chart.svg(stats),
@@ -190,7 +190,7 @@ def update_settings(notification_id: int):
         changes = validated_changes(found, fields)
     except ValidationError as exc:
         return render_notification(found, fields, exc.messages)
-    store.update_notification(notification_id, **changes)
+    notification_store.update_notification(notification_id, **changes)
     flash("Saved the settings.")
     return redirect(url_for("admin.notification", notification_id=notification_id))
 
@@ -292,7 +292,7 @@ def preview(notification: dict) -> dict:
 def live_preview(notification_id: int):
     """Render the preview with the language and look being chosen in the settings form, before it is saved."""
     found = existing_notification(notification_id)
-    chosen = {name: request.args[name] for name in store.LOOK_OPTIONS if name in request.args}
+    chosen = {name: request.args[name] for name in notification_store.LOOK_OPTIONS if name in request.args}
     changes = notification_update_schema.load(chosen)  # a 422 naming the field, in the one error shape
     return render_template("_preview.html", **preview({**found, **changes}))
 
@@ -319,9 +319,9 @@ AFTER_ROTATION = {
 def rotate(notification_id: int, which: str):
     """Replace a notification's webhook token (or another rotatable secret) with a fresh one."""
     column = which.replace("-", "_")
-    if column not in store.ROTATABLE:
+    if column not in notification_store.ROTATABLE:
         abort(404, f"There is no secret called {which!r} to rotate.")
-    if store.rotate_secret(notification_id, column) is None:
+    if notification_store.rotate_secret(notification_id, column) is None:
         no_such_notification(notification_id)
     flash(f"Rotated the {which.replace('-', ' ')}: the old one stopped working just now. {AFTER_ROTATION[column]}")
     return redirect(url_for("admin.notification", notification_id=notification_id))
@@ -331,7 +331,7 @@ def rotate(notification_id: int, which: str):
 @page_auth_required
 def delete_notification(notification_id: int):
     """Delete a notification and its events."""
-    if not store.delete_notification(notification_id):
+    if not notification_store.delete_notification(notification_id):
         no_such_notification(notification_id)
     flash("Deleted the notification and its events.")
     return redirect(url_for("admin.notifications"))

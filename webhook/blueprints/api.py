@@ -3,7 +3,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from marshmallow import ValidationError
 
 from .. import goals, history, insight
-from ..storage import store
+from ..storage import event_store, notification_store
 from ..auth import api_auth_required, check_csrf
 from ..body import parse_body
 from ..present import event_json
@@ -37,14 +37,14 @@ def create_notification():
     """Create a notification from `{"name","type","message"?,"template"?}`."""
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     fields = notification_schema.load(data)
-    return notification_json(store.create_notification(**fields)), 201
+    return notification_json(notification_store.create_notification(**fields)), 201
 
 
 @bp.get("/notifications")
 @api_auth_required
 def list_notifications():
     """List every notification."""
-    return {"notifications": [notification_json(n) for n in store.list_notifications()]}
+    return {"notifications": [notification_json(n) for n in notification_store.list_notifications()]}
 
 
 @bp.get("/notifications/<int:notification_id>")
@@ -59,7 +59,7 @@ def get_notification(notification_id: int):
 def list_events(notification_id: int):
     """List a notification's events, newest first."""
     existing_notification(notification_id)
-    events = store.list_events(notification_id, limit=query_limit())
+    events = event_store.list_events(notification_id, limit=query_limit())
     return {"events": [event_json(event) for event in events]}
 
 
@@ -101,14 +101,14 @@ def update_notification(notification_id: int):
     found = existing_notification(notification_id)
     data, _warnings = parse_body(request.get_data(), request.headers.get("Content-Type"))
     changes = validated_changes(found, data)
-    return notification_json(store.update_notification(notification_id, **changes))
+    return notification_json(notification_store.update_notification(notification_id, **changes))
 
 
 @bp.post("/notifications/<int:notification_id>/rotate-webhook-token")
 @api_auth_required
 def rotate_webhook_token(notification_id: int):
     """Give a notification a new webhook URL; the old one answers 404 from now on."""
-    rotated = store.rotate_secret(notification_id, "webhook_token")
+    rotated = notification_store.rotate_secret(notification_id, "webhook_token")
     if rotated is None:
         no_such_notification(notification_id)
     return notification_json(rotated)
@@ -118,6 +118,6 @@ def rotate_webhook_token(notification_id: int):
 @api_auth_required
 def delete_notification(notification_id: int):
     """Delete a notification and all its events."""
-    if not store.delete_notification(notification_id):
+    if not notification_store.delete_notification(notification_id):
         no_such_notification(notification_id)
     return "", 204

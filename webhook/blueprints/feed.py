@@ -8,7 +8,7 @@ from flask_compress import Compress
 from werkzeug.http import parse_etags, quote_etag
 
 from .. import goals, insight, language
-from ..storage import store
+from ..storage import notification_store
 from ..auth import csrf
 from ..showing import FEED_FORMAT, feed
 from ..widget import widget_script, widget_version
@@ -69,7 +69,7 @@ def read_feed(key: str, guid: str | None, if_none_match: str | None, build: bool
     """Return a feed read's (status, headers, body), or None for an unknown key."""
     # With `build` false (FeedShortcut's case), a body this process hasn't built yet is None as well.
     # The cache key needs two columns of one indexed row; the whole notification only when a body must be built.
-    found = store.feed_version_by_public_key(key)
+    found = notification_store.feed_version_by_public_key(key)
     if found is None:
         return None
     clock = feed_clock()
@@ -96,7 +96,7 @@ def feed_body(key: str, guid: str | None, clock: int, name: str, build: bool = T
     cache = current_app.extensions["proofhook_feeds"]
     built = cache.get(name)
     if built is None and build:
-        notification = store.notification_by_public_key(key)
+        notification = notification_store.notification_by_public_key(key)
         if notification is None:
             abort(404, NO_SUCH_KEY)  # deleted since the version's lookup
         if len(cache) >= FEED_CACHE_SIZE:
@@ -122,7 +122,7 @@ class FeedShortcut:
     # Flask. This takes only a plain GET of a well-formed key whose body (and so its ETag, for a 304 too)
     # this process has already built, through the same read_feed and the same headers. Anything else (a query
     # string, HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
-    PATH = re.compile(rf"/feed/({store.TOKEN_PATTERN})\.json")
+    PATH = re.compile(rf"/feed/({notification_store.TOKEN_PATTERN})\.json")
     STATUS_LINES = {200: "200 OK", 304: "304 Not Modified"}
 
     def __init__(self, app, wsgi_app):
@@ -176,7 +176,7 @@ def count_report(key: str, bucket: str, limit: int, record):
     if request.method == "POST":
         data = report_body(limit)
         if data is not None and current_app.extensions[bucket].allow(request.remote_addr):
-            notification = store.notification_by_public_key(key)
+            notification = notification_store.notification_by_public_key(key)
             if notification is not None:
                 record(notification, data, feed_clock())
     response = current_app.response_class(status=204)
@@ -230,7 +230,7 @@ def dict_cache() -> DictCache:
 
 
 def init_app(app) -> None:
-    """Register the blueprint, start the activity rate limit, and give older notifications their public keys."""
+    """Register the blueprint, wrap the app in the feed shortcut, and start the activity rate limits."""
     app.register_blueprint(bp)
     app.config.setdefault("COMPRESS_REGISTER", False)  # no app-wide hook: only the views marked compressed
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/javascript"])
@@ -248,5 +248,3 @@ def init_app(app) -> None:
     burst, per_minute = app.config["ACTIVITY_BURST"], app.config["ACTIVITY_PER_MINUTE"]
     app.extensions["proofhook_activity"] = insight.Bucket(burst, per_minute)
     app.extensions["proofhook_goals"] = insight.Bucket(burst, per_minute)
-    with app.app_context():
-        store.ensure_public_keys()

@@ -4,7 +4,7 @@ import time
 from flask import Blueprint, abort, current_app, request
 
 from .. import intake, limits
-from ..storage import store
+from ..storage import event_store, notification_store
 from ..auth import csrf
 from ..links import absolute_url
 from ..present import event_json
@@ -22,7 +22,7 @@ DUPLICATE_SHOWS = ("id", "timestamp", "displayName")
 @bp.route("/webhooks/<token>", methods=["POST"], provide_automatic_options=False)
 def receive(token: str):
     """Validate, enrich and store one event; answer only after it is committed."""
-    notification = store.notification_by_token(token)
+    notification = notification_store.notification_by_token(token)
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
     check_rate(notification["id"])
@@ -42,13 +42,13 @@ def receive(token: str):
         # A dry run changes nothing, cancellations included.
         return {"status": "valid", "cancels": outcome.cancels, "warnings": warnings}, 200
     if outcome.cancels:
-        hidden = store.hide_event(notification["id"], outcome.cancels)
+        hidden = event_store.hide_event(notification["id"], outcome.cancels)
         return {"status": "cancelled", "cancelled": hidden, "warnings": warnings}, 200
     # How it arrived is part of the event, so its proof page can say so (README, "Proof and privacy").
     outcome.event.update(arrival="verified" if scheme else "unsigned", signatureScheme=scheme)
     if dry_run:
         return {"status": "valid", "event": event_json(outcome.event), "warnings": warnings}, 200
-    event, created = store.insert_event(notification["id"], outcome.event, data, outcome.dedup_key)
+    event, created = event_store.insert_event(notification["id"], outcome.event, data, outcome.dedup_key)
     if not created:
         return duplicate(event, warnings)
     preview = absolute_url("admin.notification", notification_id=notification["id"])
@@ -91,5 +91,5 @@ def check_signature(body: bytes, notification: dict, url: str) -> str:
         abort(401, str(exc))
     if bound is None:
         # The first valid call chooses the scheme for good: a signature made for another can't be replayed here.
-        store.bind_signing_scheme(notification["id"], scheme)
+        notification_store.bind_signing_scheme(notification["id"], scheme)
     return scheme

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from ..storage import store
+from ..storage import event_store, notification_store
 from ..language import text_direction
 from ..looks import look
 from ..platforms import KINDS
@@ -52,7 +52,7 @@ PLACE_WORDS = {"city": "the city", "region": "the region", "country": "the count
 
 def public_notification(key: str) -> dict:
     """Return the notification with this public key if its proof pages are public, else answer 404."""
-    notification = store.notification_by_public_key(key)
+    notification = notification_store.notification_by_public_key(key)
     if notification is None or not notification["show_verified"]:
         abort(404, NO_PROOF)
     return notification
@@ -112,7 +112,7 @@ def popup(key: str, item: str):
     notification = public_notification(key)
     now = page_clock()
     event_id = popup_index(notification, now).get(item)
-    event = store.get_event(notification["id"], event_id) if event_id is not None else None
+    event = event_store.get_event(notification["id"], event_id) if event_id is not None else None
     if event is None:
         abort(404, NOT_SHOWN)
     shown = stream_popup(place_guard(notification, now)(event), notification, now)
@@ -132,7 +132,7 @@ def how(key: str):
         since, until = feed_window(notification, now)
     else:
         since, until = now - notification["conversion_window_hours"] * HOUR_MS, None
-    counts = store.count_window_arrivals(notification["id"], since, until)
+    counts = event_store.count_window_arrivals(notification["id"], since, until)
     if notification["type"] == "conversion" and sum(counts.values()) < notification["conversion_min_count"]:
         counts = None  # the owner shows no count below the minimum, so neither does this page
     return public_page(

@@ -91,7 +91,7 @@ def row_factory(cursor):
 
 
 class PgConnection:
-    """A psycopg connection behind the subset of sqlite3.Connection that store.py and db.py use."""
+    """A psycopg connection behind the subset of sqlite3.Connection that the storage modules use."""
 
     dialect = "postgresql"
     BEGIN = "BEGIN"

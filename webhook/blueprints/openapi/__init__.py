@@ -5,7 +5,7 @@ from flask import Blueprint, current_app
 
 from . import answers
 from ...schemas import events, fields, settings
-from ...storage import store
+from ...storage import notification_store
 from ...language import SUPPORTED as LANGUAGES
 from ...looks import CORNER_CHOICES, PICTURE_CHOICES, SIZE_CHOICES, THEME_CHOICES
 
@@ -62,7 +62,7 @@ def page(summary: str, form: dict | None = None, params: tuple = (), public: boo
 
 def rotatable_names() -> list[str]:
     """Return the secrets the page can rotate, as they appear in its URLs."""
-    return [column.replace("_", "-") for column in store.ROTATABLE]
+    return [column.replace("_", "-") for column in notification_store.ROTATABLE]
 
 
 def webhook_operation() -> dict:
