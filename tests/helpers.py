@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from webhook.storage.db import open_database, target
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+# A rate-limit window no test straddles: windows start at multiples of it since 1970, the next in May 2033.
+ONE_WINDOW_SECONDS = 10**9
 
 
 def webhook_path(notification: dict) -> str:

@@ -25,6 +25,12 @@ def served_env(database, geoip_path: str, **settings) -> dict:
     return env | {f"PROOFHOOK_{name}": str(value) for name, value in settings.items()}
 
 
+def sealed(env: dict) -> dict:
+    """Return this process's environment without the shell's PROOFHOOK_* settings, plus a served app's own."""
+    # As create_app's sealed test config: a PROOFHOOK_RATE_LIMIT in the shell must not change what tests assert.
+    return {name: value for name, value in os.environ.items() if not name.startswith("PROOFHOOK_")} | env
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:
@@ -56,7 +62,7 @@ def gunicorn(env: dict, workers: int = 2, extra_args: tuple = ()):
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null",
          *extra_args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=sealed(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
