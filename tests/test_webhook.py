@@ -6,7 +6,7 @@ import pytest
 from werkzeug.test import encode_multipart
 
 from geo import LONDON_IP
-from helpers import stored, webhook_path
+from helpers import post, stored, webhook_path
 
 SEED = {
     "email": "test@gmail.com",
@@ -16,11 +16,6 @@ SEED = {
     "lastName": "Smith",
     "guid": "id",
 }
-
-
-def post(client, notification, **kwargs):
-    """POST to the notification's webhook."""
-    return client.post(webhook_path(notification), **kwargs)
 
 
 def test_seed_example_is_stored_and_answered_with_the_normalized_event(client, app, stream):
