@@ -28,7 +28,7 @@ SETTINGS = {
     "TRUSTED_PROXIES": (int, 0),
     # NORMAL in WAL mode survives a process crash (kill -9) without losing committed rows;
     # FULL also survives a power cut, at the cost measured in the README's "Performance" (an fsync per
-    # commit, shared by the events committed together: `make bench` measured FULL at 0.8x NORMAL's ingest).
+    # commit, shared by the events committed together).
     "SQLITE_SYNCHRONOUS": (str, "NORMAL"),
     "BUSY_TIMEOUT_MS": (int, 5000),
     # Widget activity reports one client address may send at once, and how fast that allowance refills.

@@ -112,8 +112,8 @@ class Amount(BlankIsAbsent, fields.Float):
 
 
 # An unquoted ASCII local part (a dot-atom): email-validator returns it unchanged, so for such addresses
-# only the domain needs its slower IDNA-aware check, and senders use few domains, so that is cached. It
-# was a tenth of the CPU of an ingest request in `make bench`.
+# only the domain needs its slower IDNA-aware check, and senders use few domains, so that is cached (its
+# cost is in the README's "Performance").
 DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 
 
@@ -239,7 +239,7 @@ class BoundedList(fields.List):
 
     def _deserialize(self, value, attr, data, **kwargs):
         """Refuse a list over the bound before loading its items."""
-        # Loading 100,000 items first took seconds and answered with a 4 MB list of their errors.
+        # Loading a huge list's items first took seconds and answered with every item's error (README, "Bodies").
         if isinstance(value, list) and len(value) > self.max_items:
             raise ValidationError(f"Must have at most {self.max_items} items; it has {len(value)}.")
         return super()._deserialize(value, attr, data, **kwargs)
