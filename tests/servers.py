@@ -1,5 +1,6 @@
 """Run Proofhook under real gunicorn for tests that are about serving."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,7 +72,8 @@ def gunicorn(env: dict, workers: int = 2, extra_args: tuple = ()):
         wait_until_up(base + "/login", process)
         yield base, process
     finally:
-        process.terminate()
+        # SIGQUIT, gunicorn's quick shutdown: the test is over, and a graceful one waits out kept-alive connections.
+        process.send_signal(signal.SIGQUIT)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
