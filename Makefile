@@ -18,8 +18,12 @@ run: $(VENV)/.installed
 	@echo
 	PORT=$(PORT) $(BIN)/gunicorn -c python:webhook.gunicorn_conf app:app
 
+# Two pytest-xdist workers: most of the suite's time is waiting (servers starting, browsers, slow clients), and
+# each worker has its own PostgreSQL schema and free ports. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+
 test: $(VENV)/.installed-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Load, a killed worker, racing retries, a full and a read-only disk under gunicorn (the last two need root
 # to mount a tmpfs). Report in bench/results/soak-report.json; SOAK_ARGS="--clients 16 --events 500" for more.

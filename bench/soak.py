@@ -348,12 +348,15 @@ def read_only(workdir: Path, workers: int, geoip: str | None = None) -> dict:
     return report
 
 
+OUTCOME = {True: "ok  ", False: "FAIL", None: "skip"}  # a scenario's "ok": passed, failed, not run
+
+
 def faults_or_skip(scenario, *args, **kwargs) -> dict:
     """Run a scenario that needs a tmpfs; where mounting is not permitted, report it as skipped."""
     try:
         return scenario(*args, **kwargs)
     except CannotMount as reason:
-        return {"skipped": str(reason), "ok": True}
+        return {"skipped": str(reason), "ok": None}  # not run: neither passed nor failed
 
 
 # --- the command ------------------------------------------------------------------------------------
@@ -382,15 +385,16 @@ def main(argv=None) -> int:
         }
     report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
-              "seconds": round(time.time() - started, 1), "ok": all(s["ok"] for s in scenarios.values()),
-              "scenarios": scenarios}
+              "seconds": round(time.time() - started, 1), "ok": all(s["ok"] is not False for s in scenarios.values()),
+              "skipped": [name for name, s in scenarios.items() if s["ok"] is None], "scenarios": scenarios}
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2) + "\n")
     for name, result in scenarios.items():
         shown = {k: v for k, v in result.items() if k != "ok" and v not in ([], None)}
-        print(f"{'ok  ' if result['ok'] else 'FAIL'} {name}: {json.dumps(shown)}")
-    print(f"{'All checks passed' if report['ok'] else 'Some checks FAILED'} in {report['seconds']} s;"
-          f" report: {args.report}")
+        print(f"{OUTCOME[result['ok']]} {name}: {json.dumps(shown)}")
+    skipped = f" ({len(report['skipped'])} skipped: {', '.join(report['skipped'])})" if report["skipped"] else ""
+    outcome = "All checks that ran passed" if report["ok"] else "Some checks FAILED"
+    print(f"{outcome}{skipped} in {report['seconds']} s; report: {args.report}")
     return 0 if report["ok"] else 1
 
 

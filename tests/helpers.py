@@ -9,11 +9,30 @@ from urllib.parse import urlsplit
 from webhook.storage.connection import open_database, target
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+# A rate-limit window no test straddles: windows start at multiples of it since 1970, the next in May 2033.
+ONE_WINDOW_SECONDS = 10**9
 
 
 def webhook_path(notification: dict) -> str:
     """Return the path part of a notification's webhook URL."""
     return urlsplit(notification["webhook_url"]).path
+
+
+def post(client, notification, query: str = "", **kwargs):
+    """POST to a notification's webhook (with a query string, if given); return the answer."""
+    return client.post(webhook_path(notification) + query, **kwargs)
+
+
+def post_event(client, notification, payload: dict, **kwargs) -> dict:
+    """POST an event's JSON to a notification's webhook, insist it was stored, and return the stored event."""
+    response = post(client, notification, json=payload, **kwargs)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["event"]
+
+
+def post_bytes(client, notification, headers: dict, body: bytes, query: str = ""):
+    """POST body bytes to a notification's webhook, as JSON unless the headers say otherwise; return the answer."""
+    return post(client, notification, query, data=body, headers={"Content-Type": "application/json", **headers})
 
 
 def csrf_token_from(html: str) -> str:
@@ -28,14 +47,20 @@ def log_in(client) -> None:
     assert response.status_code == 302
 
 
-PLATFORM_FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
+FIXTURES = Path(__file__).parent / "fixtures"
+PLATFORM_FIXTURES = FIXTURES / "platforms"
+
+
+def platform_fixture(name: str) -> dict:
+    """Return a recorded platform webhook (a .json fixture): its "headers" and "body"."""
+    return json.loads((PLATFORM_FIXTURES / name).read_text())
 
 
 def platform_request(name: str) -> tuple[dict, bytes]:
     """Return a platform fixture as it goes over the wire: its headers and the raw body bytes."""
     path = PLATFORM_FIXTURES / name
     if path.suffix == ".json":
-        fixture = json.loads(path.read_text())
+        fixture = platform_fixture(name)
         return dict(fixture["headers"]), json.dumps(fixture["body"]).encode()
     head, _, body = path.read_text().partition("\n\n")
     return dict(line.split(": ", 1) for line in head.splitlines()), body.strip().encode()

@@ -1,5 +1,6 @@
 """Run Proofhook under real gunicorn for tests that are about serving."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,12 @@ def served_env(database, geoip_path: str, **settings) -> dict:
         "PROOFHOOK_GEOIP_DATABASE": geoip_path,
     }
     return env | {f"PROOFHOOK_{name}": str(value) for name, value in settings.items()}
+
+
+def sealed(env: dict) -> dict:
+    """Return this process's environment without the shell's PROOFHOOK_* settings, plus a served app's own."""
+    # As create_app's sealed test config: a PROOFHOOK_RATE_LIMIT in the shell must not change what tests assert.
+    return {name: value for name, value in os.environ.items() if not name.startswith("PROOFHOOK_")} | env
 
 
 def free_port() -> int:
@@ -56,7 +63,7 @@ def gunicorn(env: dict, workers: int = 2, extra_args: tuple = ()):
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null",
          *extra_args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=sealed(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -65,7 +72,8 @@ def gunicorn(env: dict, workers: int = 2, extra_args: tuple = ()):
         wait_until_up(base + "/login", process)
         yield base, process
     finally:
-        process.terminate()
+        # SIGQUIT, gunicorn's quick shutdown: the test is over, and a graceful one waits out kept-alive connections.
+        process.send_signal(signal.SIGQUIT)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from helpers import log_in, stored, webhook_path
+from helpers import log_in, post_event, stored
 from webhook import create_app
 from webhook.storage import activity_store, event_store
 from webhook.insight import MAX_REPORT_BYTES, MAX_REPORT_ITEMS, Bucket, parse_report, stats
@@ -13,12 +13,6 @@ from webhook.vocabulary import now_ms
 
 DAY = 86_400_000  # written out, not imported: the test checks the app's idea of a day
 TABLES = ("notifications", "events", "activity", "rate_counters", "login_failures")
-
-
-def post(client, notification, **payload) -> None:
-    """Send one event to a notification's webhook and check it was stored."""
-    response = client.post(webhook_path(notification), json=payload)
-    assert response.status_code == 201, response.get_json()
 
 
 def feed_items(client, notification, query: str = "") -> list[dict]:
@@ -64,8 +58,8 @@ def today() -> int:
 @pytest.fixture
 def shop(client, stream):
     """Return a stream notification with two shown events (John newest) and its feed items."""
-    post(client, stream, email="ann.lee@example.com", productName="Tote", timestamp=time.time() - 600)
-    post(client, stream, email="john.smith@example.com", productName="Sneakers")
+    post_event(client, stream, {"email": "ann.lee@example.com", "productName": "Tote", "timestamp": time.time() - 600})
+    post_event(client, stream, {"email": "john.smith@example.com", "productName": "Sneakers"})
     return stream, feed_items(client, stream)
 
 
@@ -83,8 +77,8 @@ def test_feed_items_carry_an_opaque_id_not_the_event_id(app, client, shop, app_c
     other_client = other.test_client()
     made = other_client.post("/api/notifications", json={"name": "x", "type": "stream"}, headers=admin_headers)
     made = made.get_json()
-    post(other_client, made, email="ann.lee@example.com", timestamp=time.time() - 600)
-    post(other_client, made, email="john.smith@example.com")
+    post_event(other_client, made, {"email": "ann.lee@example.com", "timestamp": time.time() - 600})
+    post_event(other_client, made, {"email": "john.smith@example.com"})
     assert set(ids).isdisjoint(item["id"] for item in feed_items(other_client, made))
 
 
@@ -101,7 +95,7 @@ def test_impressions_and_clicks_count_per_event_and_day(app, client, shop):
 
 
 def test_a_conversion_popup_counts_under_its_one_pseudo_item(app, client, conversion):
-    post(client, conversion)
+    post_event(client, conversion, {})
     [popup] = feed_items(client, conversion)
     report(client, conversion, seen(popup["id"]) + seen(popup["id"], kind="click"))
     assert counters(app) == [(conversion["id"], today(), 0, 1, 1)]
@@ -115,8 +109,8 @@ def test_a_pair_repeated_in_one_report_counts_once(app, client, shop):
 
 def test_a_popup_shown_under_a_guid_filter_counts_with_that_guid(app, client, stream, admin_headers):
     client.patch(f"/api/notifications/{stream['id']}", json={"feed_max_items": 1}, headers=admin_headers)
-    post(client, stream, email="ann.lee@example.com", guid="tote", timestamp=time.time() - 600)
-    post(client, stream, email="john.smith@example.com", guid="shoes")
+    post_event(client, stream, {"email": "ann.lee@example.com", "guid": "tote", "timestamp": time.time() - 600})
+    post_event(client, stream, {"email": "john.smith@example.com", "guid": "shoes"})
     [ann] = feed_items(client, stream, "?guid=tote")  # not in the unfiltered feed (one item: John)
     report(client, stream, seen(ann["id"]))
     assert counters(app) == []
@@ -187,7 +181,7 @@ def test_junk_is_dropped(app, client, shop, body):
 def test_unknown_keys_and_forged_or_foreign_ids_are_dropped(app, client, shop, make_notification):
     stream, (john, _ann) = shop
     other = make_notification("stream", name="Other shop")
-    post(client, other, email="zoe.ray@example.com")
+    post_event(client, other, {"email": "zoe.ray@example.com"})
     [zoe] = feed_items(client, other)
     before = dump(app)
     assert_dropped(app, report(client, stream, seen(john["id"]), key="no-such-key"), before)
@@ -206,7 +200,7 @@ def test_popups_the_feed_no_longer_shows_are_dropped(app, client, shop, admin_he
 
 
 def test_a_cancelled_order_no_longer_counts(app, client, stream):
-    post(client, stream, email="ann.lee@example.com", orderId="A-1")
+    post_event(client, stream, {"email": "ann.lee@example.com", "orderId": "A-1"})
     [ann] = feed_items(client, stream)
     with app.app_context():
         assert event_store.hide_event(stream["id"], "A-1")
@@ -233,7 +227,7 @@ def test_a_burst_from_one_client_is_cut_off(app_config, tmp_path):
     client = app.test_client()
     made = client.post("/api/notifications", json={"name": "Shop", "type": "stream"},
                        headers={"Authorization": f"Bearer {app.config['ADMIN_TOKEN']}"}).get_json()
-    post(client, made, email="john.smith@example.com")
+    post_event(client, made, {"email": "john.smith@example.com"})
     [john] = feed_items(client, made)
     for _ in range(3):
         assert report(client, made, seen(john["id"])).status_code == 204
@@ -276,7 +270,7 @@ def backdate_received(app, notification, days_ago: list[int]) -> None:
 
 def test_stats_add_up_per_day_and_fill_empty_days_with_zero(app, client, stream):
     for n in range(4):
-        post(client, stream, email=f"buyer{n}@example.com")
+        post_event(client, stream, {"email": f"buyer{n}@example.com"})
     backdate_received(app, stream, [0, 0, 2, 40])  # two today, one two days ago, one outside the window
     now = now_ms()
     day0 = now // DAY * DAY

@@ -6,17 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import stored, webhook_path
+from helpers import post_event, stored, webhook_path
 from webhook.storage import event_purge
 
 DAY_S = 86_400
-
-
-def post(client, notification, body, **kwargs):
-    """POST an event to a notification's webhook and insist it was stored."""
-    response = client.post(webhook_path(notification), json=body, **kwargs)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["event"]
 
 
 def emails(app) -> list[str | None]:
@@ -31,8 +24,8 @@ def test_purge_deletes_events_older_than_the_age_by_their_timestamp(client, runn
     now = time.time()
     for email, age_days in [("old1@example.com", 200), ("old2@example.com", 91), ("edge@example.com", 89),
                             ("new@example.com", 0)]:
-        post(client, stream, {"email": email, "timestamp": int(now - age_days * DAY_S)})
-    post(client, conversion, {"timestamp": int(now - 120 * DAY_S)})
+        post_event(client, stream, {"email": email, "timestamp": int(now - age_days * DAY_S)})
+    post_event(client, conversion, {"timestamp": int(now - 120 * DAY_S)})
     result = runner.invoke(args=["events", "purge", "--older-than", "90d"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Deleted 3 events from before ")
@@ -43,8 +36,8 @@ def test_purge_takes_hours_and_many_batches(client, runner, app, stream, monkeyp
     monkeypatch.setattr(event_purge, "DELETE_BATCH", 3)  # several small transactions, as a big purge makes
     now = time.time()
     for i in range(10):
-        post(client, stream, {"email": f"u{i}@example.com", "timestamp": int(now - 13 * 3600)})
-    post(client, stream, {"email": "recent@example.com", "timestamp": int(now - 11 * 3600)})
+        post_event(client, stream, {"email": f"u{i}@example.com", "timestamp": int(now - 13 * 3600)})
+    post_event(client, stream, {"email": "recent@example.com", "timestamp": int(now - 11 * 3600)})
     result = runner.invoke(args=["events", "purge", "--older-than", "12h"])
     assert "Deleted 10 events" in result.output
     assert emails(app) == ["recent@example.com"]
@@ -60,14 +53,15 @@ def test_purge_refuses_an_age_it_cannot_read(runner, age):
 
 
 def test_erase_deletes_every_event_holding_the_email_wherever_it_is(client, runner, app, stream, conversion):
-    post(client, stream, {"email": "Jo.King@example.com", "productName": "Hat"})  # stored as sent, domain lowered
-    post(client, stream, {"customer": {"contact": {"mail": "JO.KING@EXAMPLE.COM"}}})  # found nested, any case
-    post(client, stream, {"email": "other@example.com", "note": "Referred by jo.king@example.com."})  # in a text
-    post(client, conversion, {"email": "jo.king@example.com"})  # a conversion keeps its raw payload too
-    post(client, stream, {"email": "jo.kingston@example.org", "productName": "Keep"}, headers={"Idempotency-Key": "k"})
-    post(client, stream, {"email": "bojo.king@example.com"})  # longer addresses that contain it are someone else
-    post(client, stream, {"email": "jo.king@example.com.au"})
-    post(client, stream, {"email": "someone@example.com"})
+    post_event(client, stream, {"email": "Jo.King@example.com", "productName": "Hat"})  # stored as sent, domain lowered
+    post_event(client, stream, {"customer": {"contact": {"mail": "JO.KING@EXAMPLE.COM"}}})  # found nested, any case
+    post_event(client, stream, {"email": "other@example.com", "note": "Referred by jo.king@example.com."})  # in a text
+    post_event(client, conversion, {"email": "jo.king@example.com"})  # a conversion keeps its raw payload too
+    post_event(client, stream, {"email": "jo.kingston@example.org", "productName": "Keep"},
+               headers={"Idempotency-Key": "k"})
+    post_event(client, stream, {"email": "bojo.king@example.com"})  # longer addresses that contain it are someone else
+    post_event(client, stream, {"email": "jo.king@example.com.au"})
+    post_event(client, stream, {"email": "someone@example.com"})
     result = runner.invoke(args=["events", "erase", "--email", " Jo.King@EXAMPLE.com "])
     assert result.exit_code == 0, result.output
     assert result.output == "Erased 4 events holding Jo.King@example.com.\n"
@@ -80,7 +74,7 @@ def test_erase_deletes_every_event_holding_the_email_wherever_it_is(client, runn
 
 
 def test_erase_of_an_unknown_email_erases_nothing(client, runner, app, stream):
-    post(client, stream, {"email": "someone@example.com"})
+    post_event(client, stream, {"email": "someone@example.com"})
     result = runner.invoke(args=["events", "erase", "--email", "nobody@example.com"])
     assert result.output == "Erased 0 events holding nobody@example.com.\n"
     assert emails(app) == ["someone@example.com"]
@@ -137,7 +131,7 @@ def test_backup_while_the_server_writes_is_a_sound_consistent_copy(app, stream, 
 
 @pytest.mark.backends("sqlite")  # SQLite's online backup API; PostgreSQL has pg_dump
 def test_a_backup_restores_as_a_working_database(app, client, stream, runner, tmp_path, app_config):
-    post(client, stream, {"email": "kept@example.com"})
+    post_event(client, stream, {"email": "kept@example.com"})
     target = tmp_path / "copy.sqlite3"
     assert runner.invoke(args=["db", "backup", str(target)]).exit_code == 0
     from webhook import create_app

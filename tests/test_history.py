@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from geo import LONDON_IP
-from helpers import csrf_token_from, log_in, webhook_path
+from helpers import csrf_token_from, log_in, platform_fixture, webhook_path
 from webhook import history
 from webhook.storage import event_store, notification_store
 from webhook.vocabulary import EVENT_COLUMNS, now_ms
@@ -145,8 +145,7 @@ def test_duplicates_in_the_file_and_in_the_database_are_skipped(app, stream, cli
 
 def fixture_body(name: str) -> tuple[dict, dict]:
     """Return (body, headers) of a recorded platform webhook."""
-    with open(f"tests/fixtures/platforms/{name}.json") as handle:
-        recorded = json.load(handle)
+    recorded = platform_fixture(f"{name}.json")
     return recorded["body"], recorded["headers"]
 
 

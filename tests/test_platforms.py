@@ -1,7 +1,6 @@
 """Each platform's sample payloads map to exactly what we expect."""
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -9,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
+from helpers import PLATFORM_FIXTURES, platform_fixture
 from webhook.platforms import Mapped, map_payload
 from webhook.platforms.common import absolute_url
 
-FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 DELETE = object()  # an edit that removes a key from a fixture's body
 
 
@@ -30,7 +29,7 @@ def nest(pairs):
 
 def load(name):
     """Return the headers and parsed body of a fixture (JSON, or headers and a form body)."""
-    path = FIXTURES / name
+    path = PLATFORM_FIXTURES / name
     if path.suffix == ".json":
         fixture = json.loads(path.read_text())
         return Headers(fixture["headers"]), fixture["body"]
@@ -61,7 +60,7 @@ def shown(result: Mapped, mapping: str) -> dict:
 
 
 def test_every_fixture_is_recognised():
-    for path in sorted(FIXTURES.glob("*_*")):
+    for path in sorted(PLATFORM_FIXTURES.glob("*_*")):
         expected = path.name.split("_")[0]
         assert mapped(path.name).mapping == expected, path.name
 
@@ -444,7 +443,7 @@ def test_generic_payload_passes_through_unchanged():
     headers, body = load("generic_zapier.json")
     result = map_payload(headers, body)
     assert result == Mapped("generic", body)
-    assert result.data == json.loads((FIXTURES / "generic_zapier.json").read_text())["body"]
+    assert result.data == platform_fixture("generic_zapier.json")["body"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from helpers import ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_request, stored, webhook_path
+from helpers import (ADMIN_TOKEN, csrf_token_from, log_in, made_recent, platform_request, post_event, stored,
+                     webhook_path)
 from servers import gunicorn, served_env
 from webhook import create_app, history, signatures
 from webhook.blueprints import proof
@@ -21,6 +22,7 @@ from webhook.vocabulary import now_ms
 
 SECRET = "shpss_proof-test-secret"
 DAY_S = 24 * 60 * 60
+ANN = {"email": "ann.lee@example.com"}  # the buyer of the events these tests post
 
 
 def feed(client, notification) -> list[dict]:
@@ -46,13 +48,6 @@ def shopify_order(client, notification, secret: str | None = None):
 def proof_path(notification, item) -> str:
     """Return the path of a popup's proof page, as the widget builds it."""
     return f"/proof/{notification['public_key']}/{item['id']}"
-
-
-def post(client, notification, **payload):
-    """Send one generic event and check it was stored."""
-    response = client.post(webhook_path(notification), json={"email": "ann.lee@example.com", **payload})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["event"]
 
 
 def places(client, notification) -> list:
@@ -120,7 +115,7 @@ def test_an_imported_order_says_imported_from_history_never_verified(client, app
 
 
 def test_the_mark_is_off_by_default_and_its_pages_with_it(client, stream):
-    post(client, stream)
+    post_event(client, stream, ANN)
     [item] = feed(client, stream)
     assert "proof" not in item
     assert client.get(proof_path(stream, item)).status_code == 404
@@ -129,7 +124,7 @@ def test_the_mark_is_off_by_default_and_its_pages_with_it(client, stream):
 
 def test_a_proof_is_only_for_a_popup_the_feed_shows(client, make_notification):
     notification = make_notification(show_verified=True)
-    post(client, notification)
+    post_event(client, notification, ANN)
     assert client.get(f"/proof/{notification['public_key']}/AiF49f-_JPPCkeHx").status_code == 404
     assert client.get("/proof/no-such-key").status_code == 404
 
@@ -159,12 +154,12 @@ def test_how_these_popups_are_made_counts_each_kind_and_states_the_rules(client,
 def test_how_these_popups_are_made_keeps_a_conversion_count_below_its_minimum_to_itself(client, make_notification):
     notification = make_notification("conversion", show_verified=True, conversion_min_count=5)
     for _ in range(3):
-        post(client, notification)
+        post_event(client, notification, ANN)
     assert feed(client, notification) == []
     page = client.get(f"/proof/{notification['public_key']}").get_data(as_text=True)
     assert not re.search(r'<td class="num">', page) and "Fewer than 5" in page
     for _ in range(2):
-        post(client, notification)
+        post_event(client, notification, ANN)
     page = client.get(f"/proof/{notification['public_key']}").get_data(as_text=True)
     assert '<th scope="row">Webhook calls without a signature</th><td class="num">5</td>' in page
 
@@ -176,15 +171,15 @@ def test_a_city_with_fewer_than_k_events_falls_back_and_one_with_k_shows(client,
     notification = make_notification()  # k = 3 by default
     assert notification["min_place_events"] == 3 and notification["place_precision"] == "city"
     miami = {"city": "Miami", "state": "Florida", "countryCode": "US"}
-    post(client, notification, **miami)
-    post(client, notification, city="Austin", state="Texas", countryCode="US")
-    post(client, notification, city="Tampa", state="Florida", countryCode="US")
+    post_event(client, notification, {**ANN, **miami})
+    post_event(client, notification, {**ANN, "city": "Austin", "state": "Texas", "countryCode": "US"})
+    post_event(client, notification, {**ANN, "city": "Tampa", "state": "Florida", "countryCode": "US"})
     # Miami has 1 event, Florida 2, Texas 1: every popup names the country only.
     assert places(client, notification) == ["United States"] * 3
-    post(client, notification, **miami)
+    post_event(client, notification, {**ANN, **miami})
     # Florida now has 3 (Miami 2): its popups fall back to the region; Texas still to the country.
     assert places(client, notification) == ["Florida", "Florida", "United States", "Florida"]
-    post(client, notification, **miami)
+    post_event(client, notification, {**ANN, **miami})
     assert places(client, notification) == ["Miami, Florida", "Miami, Florida", "Florida", "United States",
                                             "Miami, Florida"]
     [first, *_] = feed(client, notification)
@@ -195,8 +190,8 @@ def test_a_city_with_fewer_than_k_events_falls_back_and_one_with_k_shows(client,
 
 def test_a_template_s_payload_path_cannot_name_a_hidden_city(client, make_notification):
     notification = make_notification(template="ordered from {{billing.city}} in {{billing.state}}")
-    post(client, notification, billing={"city": "Miami", "state": "FL"}, city="Miami", state="Florida",
-         countryCode="US")
+    post_event(client, notification, {**ANN, "billing": {"city": "Miami", "state": "FL"}, "city": "Miami",
+                                      "state": "Florida", "countryCode": "US"})
     [item] = feed(client, notification)
     assert item["place"] == "United States" and item["text"] == "ordered from in"
 
@@ -204,15 +199,15 @@ def test_a_template_s_payload_path_cannot_name_a_hidden_city(client, make_notifi
 def test_no_payload_path_names_a_place_the_precision_hides(client, make_notification):
     notification = make_notification(place_precision="none", min_place_events=1,
                                      template="shipped to {{shipping_address.city}}, {{shipping_address.country}}")
-    post(client, notification, city="Miami", state="Florida", countryCode="US",
-         shipping_address={"city": "Tinytown", "country": "Norway"})
+    post_event(client, notification, {**ANN, "city": "Miami", "state": "Florida", "countryCode": "US",
+                                      "shipping_address": {"city": "Tinytown", "country": "Norway"}})
     [item] = feed(client, notification)
     assert item["place"] is None and item["text"] == "shipped to ,"
 
 
 def test_the_preview_shows_what_visitors_will_see(client, make_notification):
     notification = make_notification()
-    post(client, notification, city="Miami", state="Florida", countryCode="US")
+    post_event(client, notification, {**ANN, "city": "Miami", "state": "Florida", "countryCode": "US"})
     log_in(client)
     page = client.get(f"/notifications/{notification['id']}").text
     preview = page.split("<h2>Preview</h2>", 1)[1].split("</section>", 1)[0]
@@ -221,7 +216,7 @@ def test_the_preview_shows_what_visitors_will_see(client, make_notification):
 
 def test_k_of_one_turns_the_guard_off(client, make_notification):
     notification = make_notification(min_place_events=1)
-    post(client, notification, city="Miami", state="Florida", countryCode="US")
+    post_event(client, notification, {**ANN, "city": "Miami", "state": "Florida", "countryCode": "US"})
     assert places(client, notification) == ["Miami, Florida"]
 
 
@@ -233,7 +228,7 @@ def test_k_of_one_turns_the_guard_off(client, make_notification):
 ])
 def test_place_precision(client, make_notification, precision, place, kept):
     notification = make_notification(min_place_events=1, place_precision=precision)
-    post(client, notification, city="Miami", state="Florida", countryCode="US")
+    post_event(client, notification, {**ANN, "city": "Miami", "state": "Florida", "countryCode": "US"})
     [item] = feed(client, notification)
     assert item["place"] == place and (item["city"], item["state"], item["countryCode"]) == kept
 
@@ -241,31 +236,31 @@ def test_place_precision(client, make_notification, precision, place, kept):
 def test_time_blur_holds_a_new_event_back_and_coarsens_the_time(client, app, make_notification):
     notification = make_notification(time_blur_minutes=30)
     before = stored(app, "SELECT feed_version FROM notifications")[0]["feed_version"]
-    post(client, notification, productName="Tote")
+    post_event(client, notification, {**ANN, "productName": "Tote"})
     assert feed(client, notification) == []
     # Held back, it changes nothing a visitor can see: not even the feed's ETag moves when it arrives.
     assert stored(app, "SELECT feed_version FROM notifications")[0]["feed_version"] == before
     sent = time.time() - 40 * 60
-    post(client, notification, productName="Hat", timestamp=sent)
+    post_event(client, notification, {**ANN, "productName": "Hat", "timestamp": sent})
     [item] = feed(client, notification)
     assert item["product"]["name"] == "Hat" and item["timeAgo"] == "within the last hour"
     assert item["timestamp"] == int(sent * 1000) // 3_600_000 * 3_600_000
     unblurred = make_notification(name="plain")
-    post(client, unblurred, productName="Tote")
+    post_event(client, unblurred, {**ANN, "productName": "Tote"})
     assert [i["timeAgo"] for i in feed(client, unblurred)] == ["just now"]
 
 
 def test_time_blur_holds_a_new_sign_up_back_from_the_conversion_count(client, make_notification):
     notification = make_notification("conversion", time_blur_minutes=30)
-    post(client, notification, timestamp=time.time() - 40 * 60)
-    post(client, notification)  # just now: held back
+    post_event(client, notification, {**ANN, "timestamp": time.time() - 40 * 60})
+    post_event(client, notification, ANN)  # just now: held back
     [item] = feed(client, notification)
     assert item["count"] == 1
 
 
 def test_with_time_blur_a_proof_tells_the_hour_of_arrival_not_the_minute(client, app, make_notification):
     notification = make_notification(time_blur_minutes=30, show_verified=True)
-    post(client, notification, timestamp=time.time() - 40 * 60)
+    post_event(client, notification, {**ANN, "timestamp": time.time() - 40 * 60})
     [item] = feed(client, notification)
     page = client.get(proof_path(notification, item)).get_data(as_text=True)
     received = datetime.fromtimestamp(stored(app)[0]["received_at"] / 1000, timezone.utc)
@@ -301,7 +296,7 @@ def test_expired_events_vanish_without_any_command(app_config):
                             headers=headers).get_json() for name, days in (("short", 1), ("kept", None))]
         short, kept = made
         for notification in made:
-            post(client, notification)
+            post_event(client, notification, ANN)
         time.sleep(0.3)  # several sweeps: nothing has expired yet
         assert len(stored(app)) == 2
         version = stored(app, "SELECT feed_version FROM notifications WHERE id = ?", (short["id"],))
@@ -360,7 +355,7 @@ def test_every_signature_scheme_has_a_name_a_proof_page_can_tell():
 
 def test_a_proof_page_marks_the_popup_with_its_language_and_direction(client, make_notification):
     notification = make_notification(show_verified=True, language="ar")
-    post(client, notification, productName="Tote")
+    post_event(client, notification, {**ANN, "productName": "Tote"})
     [item] = feed(client, notification)
     page = client.get(proof_path(notification, item)).get_data(as_text=True)
     assert '<div class="previews" lang="ar" dir="rtl">' in page

@@ -4,14 +4,12 @@ import hashlib
 import hmac
 import json
 import time
-from pathlib import Path
 
 import pytest
 
-from helpers import csrf_token_from, log_in, stored, webhook_path
+from helpers import csrf_token_from, log_in, platform_fixture, post_bytes, stored, webhook_path
 from webhook.signatures import SignatureError, verify
 
-FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 SECRET = "shpss_0123456789abcdef"
 BODY = b'{"email": "john.smith@example.com", "productName": "Sneakers"}'
 NOW = 1_760_000_000
@@ -130,7 +128,7 @@ def test_timestamps_more_than_five_minutes_off_fail(sign, secret, offset, ok):
 
 
 # Square's own SDK test vector (square/square-python-sdk tests/utilities/test_webhooks_helper.py).
-SQUARE_FIXTURE = json.loads((FIXTURES / "square_test_notification.json").read_text())
+SQUARE_FIXTURE = platform_fixture("square_test_notification.json")
 SQUARE_BODY = json.dumps(SQUARE_FIXTURE["body"], separators=(",", ":")).encode()
 SQUARE_KEY = "Ibxx_5AKakO-3qeNVR61Dw"
 SQUARE_URL = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
@@ -239,28 +237,23 @@ def signed(make_notification):
     return make_notification("stream", signing_secret=SECRET)
 
 
-def post(client, notification, body: bytes, headers: dict):
-    """Post raw JSON bytes to a notification's webhook with extra headers."""
-    return client.post(webhook_path(notification), data=body, headers={"Content-Type": "application/json", **headers})
-
-
 @pytest.mark.parametrize("scheme", ["X-Shopify-Hmac-Sha256", "X-WC-Webhook-Signature", "X-Proofhook-Signature"])
 def test_signed_calls_are_stored(app, client, signed, scheme):
     sign, _ = SCHEMES[scheme]
-    response = post(client, signed, BODY, sign(BODY, SECRET))
+    response = post_bytes(client, signed, sign(BODY, SECRET), BODY)
     assert response.status_code == 201, response.get_json()
     assert event_count(app) == 1
 
 
 def test_stripe_and_standard_signatures_are_checked_against_the_clock(app, client, make_notification):
     now = int(time.time())
-    charge = json.dumps(json.loads((FIXTURES / "stripe_charge_succeeded.json").read_text())["body"]).encode()
+    charge = json.dumps(platform_fixture("stripe_charge_succeeded.json")["body"]).encode()
     stripe_n = make_notification("stream", signing_secret=SECRET)
-    assert post(client, stripe_n, charge, stripe(charge, SECRET, t=now)).status_code == 201
-    assert post(client, stripe_n, charge, stripe(charge, SECRET, t=now - 600)).status_code == 401
+    assert post_bytes(client, stripe_n, stripe(charge, SECRET, t=now), charge).status_code == 201
+    assert post_bytes(client, stripe_n, stripe(charge, SECRET, t=now - 600), charge).status_code == 401
     standard_n = make_notification("stream", signing_secret=WHSEC)
-    assert post(client, standard_n, BODY, standard(BODY, WHSEC, t=now)).status_code == 201
-    assert post(client, standard_n, BODY, standard(BODY, WHSEC, t=now - 600)).status_code == 401
+    assert post_bytes(client, standard_n, standard(BODY, WHSEC, t=now), BODY).status_code == 201
+    assert post_bytes(client, standard_n, standard(BODY, WHSEC, t=now - 600), BODY).status_code == 401
     assert event_count(app) == 2
 
 
@@ -275,7 +268,7 @@ def test_stripe_and_standard_signatures_are_checked_against_the_clock(app, clien
     ids=["unsigned", "wrong-secret", "tampered", "signed-garbage-is-still-checked-first"],
 )
 def test_unsigned_or_wrongly_signed_calls_are_401_and_store_nothing(app, client, signed, headers, body):
-    response = post(client, signed, body, headers)
+    response = post_bytes(client, signed, headers, body)
     assert response.status_code == 401
     answer = response.get_json()
     assert answer["code"] == 401 and answer["message"]
@@ -284,7 +277,7 @@ def test_unsigned_or_wrongly_signed_calls_are_401_and_store_nothing(app, client,
 
 def test_a_bad_body_with_a_good_signature_is_the_parsers_400(client, signed):
     body = b"{not json"
-    assert post(client, signed, body, proofhook(body, SECRET)).status_code == 400
+    assert post_bytes(client, signed, proofhook(body, SECRET), body).status_code == 400
 
 
 def test_form_bodies_are_verified_on_their_raw_bytes(app, client, signed):
@@ -298,7 +291,7 @@ def test_form_bodies_are_verified_on_their_raw_bytes(app, client, signed):
 
 def test_unsigned_notifications_take_unsigned_calls(client, stream):
     assert stream["signed"] is False
-    assert post(client, stream, BODY, {}).status_code == 201
+    assert post_bytes(client, stream, {}, BODY).status_code == 201
 
 
 # --- the secret in the API and on the page -------------------------------------------------------
@@ -316,13 +309,13 @@ def test_patch_sets_and_clears_the_secret(app, client, admin_headers, stream):
     path = f"/api/notifications/{stream['id']}"
     patched = client.patch(path, json={"signing_secret": SECRET}, headers=admin_headers).get_json()
     assert patched["signed"] is True and SECRET not in json.dumps(patched)
-    assert post(client, stream, BODY, {}).status_code == 401
+    assert post_bytes(client, stream, {}, BODY).status_code == 401
     assert client.patch(path, json={"name": "renamed"}, headers=admin_headers).get_json()["signed"] is True
     for cleared in ("", None):
         client.patch(path, json={"signing_secret": SECRET}, headers=admin_headers)
         answer = client.patch(path, json={"signing_secret": cleared}, headers=admin_headers).get_json()
         assert answer["signed"] is False
-    assert post(client, stream, BODY, {}).status_code == 201
+    assert post_bytes(client, stream, {}, BODY).status_code == 201
 
 
 @pytest.mark.parametrize("secret", ["x" * 501, 42, ["a"]])
@@ -346,12 +339,12 @@ def test_the_page_sets_keeps_and_clears_the_secret(client, stream):
     assert client.post(settings, data=form).status_code == 302
     page = client.get(page_path).text
     assert SECRET not in page and "Remove the signing secret" in page
-    assert post(client, stream, BODY, {}).status_code == 401
+    assert post_bytes(client, stream, {}, BODY).status_code == 401
     # Saving other settings with the secret field left blank keeps the secret.
     assert client.post(settings, data={**form, "name": "Renamed", "signing_secret": ""}).status_code == 302
-    assert post(client, stream, BODY, {}).status_code == 401
+    assert post_bytes(client, stream, {}, BODY).status_code == 401
     assert client.post(settings, data={"csrf_token": token, "clear_signing_secret": "1"}).status_code == 302
-    assert post(client, stream, BODY, {}).status_code == 201
+    assert post_bytes(client, stream, {}, BODY).status_code == 201
     assert "Remove the signing secret" not in client.get(page_path).text
 
 
@@ -365,7 +358,7 @@ def test_a_bad_secret_on_the_page_is_shown_not_stored(client, stream):
     )
     assert response.status_code == 422 and "Longer than maximum length 500" in response.text
     assert too_long not in response.text
-    assert post(client, stream, BODY, {}).status_code == 201
+    assert post_bytes(client, stream, {}, BODY).status_code == 201
 
 
 def test_svix_headers_are_standard_webhooks():
@@ -386,8 +379,8 @@ def test_a_stripe_whsec_secret_keys_the_hmac_with_the_whole_string():
 
 def test_a_stripe_signature_replayed_as_another_scheme_is_refused(app, client, signed):
     now = int(time.time())
-    charge = json.dumps(json.loads((FIXTURES / "stripe_charge_succeeded.json").read_text())["body"]).encode()
-    assert post(client, signed, charge, stripe(charge, SECRET, t=now)).status_code == 201
+    charge = json.dumps(platform_fixture("stripe_charge_succeeded.json")["body"]).encode()
+    assert post_bytes(client, signed, stripe(charge, SECRET, t=now), charge).status_code == 201
     # The captured Stripe signature is an HMAC of "{t}.{body}" with the secret's bytes: as a body of its own,
     # it is exactly what X-Proofhook-Signature (and Shopify, WooCommerce) would sign. Hours later, as often as
     # one likes, it must still be refused.
@@ -403,16 +396,16 @@ def test_a_stripe_signature_replayed_as_another_scheme_is_refused(app, client, s
 
 
 def test_the_first_valid_call_binds_the_scheme_and_a_new_secret_unbinds_it(app, client, signed, admin_headers):
-    assert post(client, signed, BODY, proofhook(BODY, SECRET)).status_code == 201
+    assert post_bytes(client, signed, proofhook(BODY, SECRET), BODY).status_code == 201
     path = f"/api/notifications/{signed['id']}"
     assert client.get(path, headers=admin_headers).get_json()["signing_scheme"] == "x-proofhook-signature"
     other = b'{"email": "jane.doe@example.com"}'
-    assert post(client, signed, other, shopify(other, SECRET)).status_code == 401
-    assert post(client, signed, other, proofhook(other, SECRET)).status_code == 201
+    assert post_bytes(client, signed, shopify(other, SECRET), other).status_code == 401
+    assert post_bytes(client, signed, proofhook(other, SECRET), other).status_code == 201
     client.patch(path, json={"signing_secret": SECRET}, headers=admin_headers)
     assert client.get(path, headers=admin_headers).get_json()["signing_scheme"] is None
     third = b'{"email": "jo.king@example.com"}'
-    assert post(client, signed, third, shopify(third, SECRET)).status_code == 201
+    assert post_bytes(client, signed, shopify(third, SECRET), third).status_code == 201
     assert event_count(app) == 3
 
 
@@ -426,6 +419,7 @@ def test_verify_names_the_scheme_that_verified_and_takes_only_a_bound_one():
 
 def test_a_signed_body_s_own_id_beats_new_idempotency_keys_so_a_replay_is_a_duplicate(app, client, signed):
     body = b'{"id": "order-1", "email": "john.smith@example.com", "productName": "Sneakers"}'
-    answers = [post(client, signed, body, {**proofhook(body, SECRET), "Idempotency-Key": f"k{n}"}) for n in range(3)]
+    answers = [post_bytes(client, signed, {**proofhook(body, SECRET), "Idempotency-Key": f"k{n}"}, body)
+               for n in range(3)]
     assert [answer.get_json()["status"] for answer in answers] == ["created", "duplicate", "duplicate"]
     assert event_count(app) == 1

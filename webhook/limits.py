@@ -13,16 +13,16 @@ def seconds_until(moment_ms: int, now_ms: int) -> int:
     return max(1, math.ceil((moment_ms - now_ms) / 1000))
 
 
-def webhook_retry_after(notification_id: int, per_minute: int, now_ms: int) -> int | None:
+def webhook_retry_after(notification_id: int, per_window: int, now_ms: int, window_ms: int = WINDOW_MS) -> int | None:
     """Count one call to a notification's webhook; return seconds to wait if it is over the limit, else None."""
-    if per_minute <= 0:
+    if per_window <= 0:
         return None  # Disabled: no database work at all on the hot path.
-    # A fixed one-minute window: one UPSERT per call. A burst straddling two windows may get up to twice the
-    # limit through in a minute, which is still a bound, at half the cost of a sliding window.
-    window_start = now_ms - now_ms % WINDOW_MS
-    if counter_store.count_webhook_call(notification_id, window_start) <= per_minute:
+    # A fixed window (a minute unless configured): one UPSERT per call. A burst straddling two windows may get up
+    # to twice the limit through in a window, which is still a bound, at half the cost of a sliding window.
+    window_start = now_ms - now_ms % window_ms
+    if counter_store.count_webhook_call(notification_id, window_start) <= per_window:
         return None
-    return seconds_until(window_start + WINDOW_MS, now_ms)
+    return seconds_until(window_start + window_ms, now_ms)
 
 
 def login_retry_after(client: str, now_ms: int) -> int | None:

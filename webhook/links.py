@@ -32,7 +32,7 @@ def absolute_url(endpoint: str, **values) -> str:
     path = adapter.build(endpoint, values)
     base = current_app.config["PUBLIC_URL"]
     if not base:
-        # Not request.host_url: it converts the URL to an IRI (a twentieth of a webhook call's time), and the
+        # Not request.host_url: it converts the URL to an IRI (costly: README, "Performance"), and the
         # host as sent (punycode for a non-ASCII name) is what curl and senders want anyway.
         base = f"{request.scheme}://{request.host}{request.script_root}" if has_request_context() else local_default()
     return base + path

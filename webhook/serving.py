@@ -65,5 +65,5 @@ class Worker(GeventWorker):
         finally:
             req.body = body
             # A kept-alive client that sends its next request at once would be read without a wait, so without
-            # a turn given here one fast connection could keep the loop to itself (wrk's p99 was 0.5 s for it).
+            # a turn given here one fast connection could keep the loop to itself (every other client's p99 grew).
             gevent.sleep(0)

@@ -110,7 +110,7 @@ def feed_body(key: str, guid: str | None, clock: int, name: str, build: bool = T
 
 def cache_headers(etag: str, max_age: int) -> list[tuple[str, str]]:
     """Return the headers that let anyone cache a public answer for max_age seconds, then revalidate it."""
-    # Written out: werkzeug's cache_control object parses and re-serialises the header, a twentieth of a 304.
+    # Written out: werkzeug's cache_control object parses and re-serialises the header, a cost on every 304.
     return [("ETag", quote_etag(etag)), ("Cache-Control", f"public, max-age={max_age}")]
 
 
@@ -118,8 +118,8 @@ class FeedShortcut:
     """WSGI layer in front of Flask that answers the commonest request of all, a visitor's feed read."""
 
     # Every page view of every owner's site reads a feed, and Flask's request machinery (context, session,
-    # routing, hooks) cost more than the read itself: `make bench` had a 304 at 0.56x the bare app through
-    # Flask. This takes only a plain GET of a well-formed key whose body (and so its ETag, for a 304 too)
+    # routing, hooks) cost more than the read itself (measured in the README's "Performance"). This takes
+    # only a plain GET of a well-formed key whose body (and so its ETag, for a 304 too)
     # this process has already built, through the same read_feed and the same headers. Anything else (a query
     # string, HEAD, an unknown key, a body still to build, any error) goes on to Flask, which answers it.
     PATH = re.compile(rf"/feed/({notification_store.TOKEN_PATTERN})\.json")

@@ -76,7 +76,9 @@ def duplicate(event: dict, warnings: list[str]):
 def check_rate(notification_id: int) -> None:
     """Answer 429 with Retry-After when a notification's calls this minute are over the limit."""
     # Every call counts, unsigned and invalid ones too: a flood of junk is abuse as much as a flood of events.
-    wait = limits.webhook_retry_after(notification_id, current_app.config["RATE_LIMIT"], now_ms())
+    settings = current_app.config
+    wait = limits.webhook_retry_after(notification_id, settings["RATE_LIMIT"], now_ms(),
+                                      settings["RATE_LIMIT_WINDOW_SECONDS"] * 1000)
     if wait is not None:
         abort(429, f"Too many calls to this webhook; nothing was stored. Retry in {wait} seconds.", retry_after=wait)
 

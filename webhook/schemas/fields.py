@@ -181,7 +181,7 @@ class BoundedList(fields.List):
 
     def _deserialize(self, value, attr, data, **kwargs):
         """Refuse a list over the bound before loading its items."""
-        # Loading 100,000 items first took seconds and answered with a 4 MB list of their errors.
+        # Loading a huge list's items first took seconds and answered with every item's error (README, "Bodies").
         if isinstance(value, list) and len(value) > self.max_items:
             raise ValidationError(f"Must have at most {self.max_items} items; it has {len(value)}.")
         return super()._deserialize(value, attr, data, **kwargs)

@@ -74,11 +74,9 @@ class Row:
         return iter(self._values)
 
     def __len__(self) -> int:
-        """Return the number of columns."""
         return len(self._values)
 
     def __repr__(self) -> str:
-        """Show the row as its columns and values."""
         return f"Row({dict(zip(self._names, self._values))!r})"
 
 
