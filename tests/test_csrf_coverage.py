@@ -28,3 +28,23 @@ def test_every_unsafe_route_outside_the_exemptions_refuses_a_write_without_the_t
             assert "CSRF" in response.get_data(as_text=True), (method, path)
             checked.append((method, rule.rule))
     assert ("POST", "/login") in checked and len(checked) >= 5, checked
+
+
+def test_a_bearer_header_skips_the_csrf_check_only_when_its_token_is_right(app, client, stream):
+    # check_csrf lets any bearer-token API call past (a browser can't be made to send one), so each API view must
+    # refuse a wrong token itself, even from a browser that holds the admin's session.
+    log_in(client)
+    checked = []
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) & UNSAFE
+        if not methods or not rule.endpoint.startswith("api."):
+            continue
+        path = app.url_map.bind("localhost").build(
+            rule.endpoint, {name: stream["id"] if "id" in name else "x" for name in rule.arguments})
+        for method in methods:
+            response = client.open(path, method=method, json={"name": "x", "type": "stream"},
+                                   headers={"Authorization": "Bearer wrong"})
+            assert response.status_code == 401, (method, path, response.status_code)
+            checked.append((method, rule.rule))
+    assert ("DELETE", "/api/notifications/<int:notification_id>") in checked and len(checked) >= 4, checked
+    assert client.get(f"/api/notifications/{stream['id']}").status_code == 200  # the session was good throughout
