@@ -48,3 +48,16 @@ def test_a_bearer_header_skips_the_csrf_check_only_when_its_token_is_right(app, 
             checked.append((method, rule.rule))
     assert ("DELETE", "/api/notifications/<int:notification_id>") in checked and len(checked) >= 4, checked
     assert client.get(f"/api/notifications/{stream['id']}").status_code == 200  # the session was good throughout
+
+
+def test_a_view_that_skips_the_csrf_check_without_a_session_sends_the_caller_to_sign_in(app, client, stream):
+    # check_csrf passes over a sign_in_first view when there is no admin session: the view itself must stop there.
+    marked = [rule for rule in app.url_map.iter_rules()
+              if getattr(app.view_functions[rule.endpoint], "sign_in_first", False)]
+    assert marked, "no view is marked sign_in_first: this test checks nothing"
+    for rule in marked:
+        path = app.url_map.bind("localhost").build(
+            rule.endpoint, {name: stream["id"] if "id" in name else "x" for name in rule.arguments})
+        for method in (rule.methods or set()) & UNSAFE:
+            response = client.open(path, method=method, data={"anything": "1"})
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (method, path)
