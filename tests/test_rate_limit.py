@@ -8,7 +8,7 @@ import requests
 
 from helpers import ADMIN_TOKEN, ONE_WINDOW_SECONDS, stored, webhook_path
 from servers import gunicorn, served_env
-from webhook import create_app
+from webhook import config, create_app
 from webhook.storage import counter_store
 from webhook.vocabulary import now_ms
 
@@ -120,3 +120,10 @@ def test_the_limit_is_shared_by_gunicorn_workers(tmp_path, geoip_path):
     with closing(sqlite3.connect(database)) as served:
         assert served.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 20
         assert served.execute("SELECT SUM(count) FROM rate_counters").fetchone()[0] == len(statuses)
+
+
+@pytest.mark.parametrize("seconds", ["0", "-60"])
+def test_a_window_of_no_seconds_stops_the_start_instead_of_failing_every_call(monkeypatch, tmp_path, seconds):
+    monkeypatch.setenv("PROOFHOOK_RATE_LIMIT_WINDOW_SECONDS", seconds)
+    with pytest.raises(SystemExit, match="PROOFHOOK_RATE_LIMIT_WINDOW_SECONDS must be"):
+        config.load(str(tmp_path), {"ADMIN_TOKEN": ADMIN_TOKEN, "SECRET_KEY": "k", "DATABASE_URL": ""})

@@ -1,5 +1,8 @@
 """The vocabulary is the one list of the event's fields: the schemas, the export and the docs follow it."""
+from contextlib import closing
+
 from webhook import history
+from webhook.storage.connection import open_database, target
 from webhook.blueprints.openapi.answers import EventSchema
 from webhook.schemas.events import StreamEventSchema
 from webhook.vocabulary import EVENT_COLUMNS, EVENT_FIELDS, JSON_COLUMNS, PLACE_FIELDS
@@ -17,6 +20,13 @@ def test_every_field_is_documented_in_the_openapi_event():
 def test_every_field_is_stored_in_a_column_or_as_json():
     assert set(EVENT_COLUMNS) | set(JSON_COLUMNS) == set(EVENT_FIELDS)
     assert not set(EVENT_COLUMNS) & set(JSON_COLUMNS)
+
+
+def test_every_column_the_vocabulary_names_is_made_by_the_migrations(app):
+    # The other half of adding a field: its migration. A field added to the vocabulary alone fails here.
+    with closing(open_database(target(app.config), app.config)) as conn:
+        made = {column[0] for column in conn.execute("SELECT * FROM events LIMIT 0").description}
+    assert set(EVENT_COLUMNS.values()) | set(JSON_COLUMNS) <= made, sorted(set(EVENT_COLUMNS.values()) - made)
 
 
 def test_the_export_writes_the_exported_fields_in_the_vocabulary_order():

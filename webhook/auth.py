@@ -181,12 +181,12 @@ def init_app(app) -> None:
     csrf.init_app(app)
 
 
-def larger_body(limits):
-    """Mark a view as taking a larger body than a webhook's: `limits(config)` gives its (body, form memory) limits."""
+def larger_body(limits_for):
+    """Mark a view as taking a larger body than a webhook's: `limits_for(config)` gives (body, form memory) limits."""
 
     def mark(view):
         """Give the view its limits, for check_csrf to set before the form is read."""
-        view.body_limits = limits
+        view.body_limits = limits_for
         return view
 
     return mark
@@ -201,10 +201,10 @@ def sign_in_first(view):
 def check_csrf() -> None:
     """Set this route's body limit, then check the CSRF token of an unsafe cookie-authenticated request."""
     view = current_app.view_functions.get(request.endpoint)
-    limits = getattr(view, "body_limits", None)
-    if limits is not None:
+    body_limits = getattr(view, "body_limits", None)
+    if body_limits is not None:
         # Before anything reads the form (the CSRF check does): an upload may be far larger than a webhook body.
-        request.max_content_length, request.max_form_memory_size = limits(current_app.config)
+        request.max_content_length, request.max_form_memory_size = body_limits(current_app.config)
     # flask-wtf's own hook looks up the exemptions first, on every request; asking the method first makes a
     # page read skip it all.
     if not (current_app.config["WTF_CSRF_ENABLED"] and request.method in current_app.config["WTF_CSRF_METHODS"]):

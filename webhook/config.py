@@ -113,6 +113,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     settings["SQLITE_SYNCHRONOUS"] = settings["SQLITE_SYNCHRONOUS"].upper()
     if settings["SQLITE_SYNCHRONOUS"] not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise SystemExit("PROOFHOOK_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA")
+    # The rate limit's window divides the clock: zero would fail every webhook call, a negative one count nothing.
+    if settings["RATE_LIMIT_WINDOW_SECONDS"] < 1:
+        raise SystemExit("PROOFHOOK_RATE_LIMIT_WINDOW_SECONDS must be a whole number of seconds, 1 or more")
     # Flask/Werkzeug enforce these before our code reads a byte.
     settings["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     settings["MAX_FORM_MEMORY_SIZE"] = settings["MAX_BODY_BYTES"]

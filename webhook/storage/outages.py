@@ -4,10 +4,10 @@ import sqlite3
 import psycopg
 
 
-# Errors that mean "the database can't serve right now" (the client may retry), never "your request is wrong".
-# The base class for SQLite: the message decides (a fault reported under another subclass stays covered).
 # Any error either driver raises, for commands that report it rather than classify it.
 DATABASE_ERRORS = (sqlite3.Error, psycopg.Error)
+# Errors that mean "the database can't serve right now" (the client may retry), never "your request is wrong".
+# The base class for SQLite: the message decides (a fault reported under another subclass stays covered).
 UNAVAILABLE_ERRORS = (sqlite3.DatabaseError, psycopg.OperationalError, psycopg.errors.ReadOnlySqlTransaction)
 
 

@@ -2,8 +2,8 @@
 --
 -- public_key is separate from webhook_token: the key is printed into every page of the owner's site, the token
 -- lets anyone add events. It is added nullable because random keys can't be generated portably in SQL
--- (SQLite's randomblob() and PostgreSQL's gen_random_bytes() differ); store.ensure_public_keys() gives every
--- row without one a key when the app starts, and new notifications get theirs on insert. A UNIQUE index
+-- (SQLite's randomblob() and PostgreSQL's gen_random_bytes() differ); notification_store.ensure_public_keys()
+-- gives every row without one a key when the app starts, and new notifications get theirs on insert. A UNIQUE index
 -- allows any number of NULLs in both databases.
 ALTER TABLE notifications ADD COLUMN public_key TEXT;
 CREATE UNIQUE INDEX notifications_by_public_key ON notifications (public_key);
