@@ -1,6 +1,6 @@
 import pytest
 
-from webhook.enrich.emails import find_email, normalize_email
+from webhook.enrich.emails import find_email, email_or_none
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -9,7 +9,7 @@ from webhook.enrich.emails import find_email, normalize_email
     ("a+tag@Sub.Example.com", "a+tag@sub.example.com"),
 ])
 def test_normalize_email(text, expected):
-    assert normalize_email(text) == expected
+    assert email_or_none(text) == expected
 
 
 @pytest.mark.parametrize("text", [
@@ -17,7 +17,7 @@ def test_normalize_email(text, expected):
     "john smith@example.com", "John <john@example.com>", "x@example.invalid", "a" * 250 + "@example.com",
 ])
 def test_normalize_email_rejects_invalid(text):
-    assert normalize_email(text) is None
+    assert email_or_none(text) is None
 
 
 def test_top_level_email():

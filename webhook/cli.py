@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from . import history
 from .storage import connection, event_purge, maintenance, migrate, notification_store, outages
-from .enrich.emails import mention_pattern, normalize_email
+from .enrich.emails import mention_pattern, email_or_none
 from .links import absolute_url
 from .schemas.settings import notification_schema
 from .vocabulary import DAY_MS, HOUR_MS, now_ms
@@ -142,7 +142,7 @@ def purge_command(age: str):
 def erase_command(email: str):
     """Delete every event that holds this email address anywhere, the raw payload included."""
     # Normalized as the webhook does, so "Jo@Example.COM " finds what was stored as "Jo@example.com".
-    address = normalize_email(email)
+    address = email_or_none(email)
     if address is None:
         raise click.BadParameter(f"{email!r} is not an email address.", param_hint="--email")
     with maintenance.scrubbing(connection.get_db()):

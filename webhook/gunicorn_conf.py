@@ -52,7 +52,8 @@ worker_connections = 1000
 keepalive = 5
 # Build the app once in the master and fork: workers share the imported code, name lists and the GeoIP
 # mapping copy-on-write, so each worker takes less memory and starts sooner (figures in the README's "Performance").
-# Safe because create_app leaves no database connection open (storage/connection.py opens them per greenlet, as per thread).
+# Safe because create_app leaves no database connection open (storage/connection.py opens them per greenlet,
+# as per thread).
 preload_app = True
 accesslog = "-"
 logger_class = RedactingLogger

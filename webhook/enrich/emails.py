@@ -38,7 +38,7 @@ def normalized_email(text: str) -> str:
     return validate_email(text, check_deliverability=False).normalized
 
 
-def normalize_email(text: str) -> str | None:
+def email_or_none(text: str) -> str | None:
     """Return the address in its normal form, or None if it is not one."""
     if not isinstance(text, str):
         return None
@@ -65,10 +65,10 @@ def find_email(data: dict) -> tuple[str, str] | None:
     """Return (address, dotted path) of the payload's email, keys named like email first."""
     values = list(_walk(data))
     for path, key, value in values:
-        if isinstance(key, str) and _is_email_key(key) and (email := normalize_email(value)):
+        if isinstance(key, str) and _is_email_key(key) and (email := email_or_none(value)):
             return email, path
     for path, _key, value in values:
-        if email := normalize_email(value):
+        if email := email_or_none(value):
             return email, path
     return None
 

@@ -25,7 +25,7 @@ class WebhookSchema(Schema):
 
     def _deserialize(self, data, *, error_store, many=False, partial=None, unknown=RAISE, index=None):
         """Load the fields of one body, passing over the optional ones whose key it didn't send."""
-        # A body sends a few of the event's seventeen fields: marshmallow's own loop runs every absent field
+        # A body sends a few of the event's many fields: marshmallow's own loop runs every absent field
         # through a closure and Field.deserialize only to learn it is missing, most of a webhook's load.
         # An absent key of a field that is neither required nor defaulted loads nothing, so skipping it
         # changes no result and no message; any other kind of load takes marshmallow's own loop.
