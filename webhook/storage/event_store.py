@@ -8,9 +8,9 @@ from ..vocabulary import EVENT_COLUMNS, JSON_COLUMNS, PLACE_COLUMNS, now_ms
 
 
 @changes_feed
-def insert_event(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[dict, bool]:
+def insert_event(notification_id: int, event: dict, payload: dict, dedup_key: str | None) -> tuple[dict, bool]:
     """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
-    columns, values = event_values(notification_id, event, raw, dedup_key)
+    columns, values = event_values(notification_id, event, payload, dedup_key)
 
     def insert(conn) -> tuple:
         """Insert the row, or find the one stored under its dedup key."""
@@ -53,7 +53,7 @@ def bump_feed_for_new_event(conn, notification_id: int, timestamp: int) -> None:
 
 @changes_feed
 def insert_events(notification_id: int, items, keep: bool = True) -> list[bool]:
-    """Store many (event, raw, dedup_key) in ONE transaction, each as insert_event would; return which are new.
+    """Store many (event, payload, dedup_key) in ONE transaction, each as insert_event would; return which are new.
 
     `keep=False` rolls everything back: a dry run sees exactly what a real one would, duplicates too.
     """
@@ -89,12 +89,12 @@ KEPT_LIST_ITEMS = 100
 KEPT_STRING_CHARS = 1000
 
 
-def kept_payload(raw: dict) -> str:
+def kept_payload(payload: dict) -> str:
     """Return the JSON of the payload to store: all of it when small, else a bounded copy of it."""
-    text = json.dumps(raw, ensure_ascii=False)
+    text = json.dumps(payload, ensure_ascii=False)
     if len(text) <= MAX_KEPT_PAYLOAD:
         return text
-    text = json.dumps(trimmed(raw), ensure_ascii=False)
+    text = json.dumps(trimmed(payload), ensure_ascii=False)
     return text if len(text) <= MAX_KEPT_PAYLOAD else "{}"
 
 
@@ -109,7 +109,7 @@ def trimmed(value):
     return value
 
 
-def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | None) -> tuple[list, list]:
+def event_values(notification_id: int, event: dict, payload: dict, dedup_key: str | None) -> tuple[list, list]:
     """Return the events columns and values that store one event."""
     columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
     values = [
@@ -117,7 +117,7 @@ def event_values(notification_id: int, event: dict, raw: dict, dedup_key: str | 
         now_ms(),
         *(event.get(key) for key in EVENT_COLUMNS),
         *(compact(event[key]).decode() if event.get(key) is not None else None for key in JSON_COLUMNS),
-        kept_payload(raw),
+        kept_payload(payload),
         dedup_key,
     ]
     if event.get("cancelledAt") is not None:

@@ -96,39 +96,39 @@ class PgConnection:
     BEGIN_SNAPSHOT = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
     def __init__(self, conn: psycopg.Connection, pool: ConnectionPool | None = None):
-        self.raw = conn
+        self.driver_conn = conn
         self.pool = pool
 
     def execute(self, sql: str, params=()):
         """Run one statement with `?`/`:name` placeholders; return its cursor."""
         # params is never None: psycopg only reads (and un-doubles) `%%` when parameters are given.
-        return self.raw.execute(translate(sql), params)
+        return self.driver_conn.execute(translate(sql), params)
 
     def executemany(self, sql: str, rows) -> None:
         """Run one statement for many parameter rows (psycopg pipelines them)."""
-        with self.raw.cursor() as cursor:
+        with self.driver_conn.cursor() as cursor:
             cursor.executemany(translate(sql), rows)
 
     @property
     def in_transaction(self) -> bool:
         """Tell whether a transaction is open on this connection."""
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return self.driver_conn.info.transaction_status != pq.TransactionStatus.IDLE
 
     def commit(self) -> None:
         """Commit the open transaction."""
-        self.raw.execute("COMMIT")
+        self.driver_conn.execute("COMMIT")
 
     def rollback(self) -> None:
         """Roll the open transaction back (nothing happens when none is open)."""
         if self.in_transaction:
-            self.raw.execute("ROLLBACK")
+            self.driver_conn.execute("ROLLBACK")
 
     def close(self) -> None:
         """Give the connection back to its pool, or close it if it has none."""
         if self.pool is not None:
-            self.pool.putconn(self.raw)
+            self.pool.putconn(self.driver_conn)
         else:
-            self.raw.close()
+            self.driver_conn.close()
 
     def ddl(self, statement: str) -> str:
         """Return a migration statement in this backend's dialect."""
@@ -136,15 +136,15 @@ class PgConnection:
 
     def lock_schema(self) -> None:
         """Serialise schema migrations across every instance until this transaction ends."""
-        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        self.driver_conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
 
     def tables(self) -> dict[str, list[str]]:
         """Return every table of the current schema with the tables it references."""
-        found = {row[0]: [] for row in self.raw.execute(
+        found = {row[0]: [] for row in self.driver_conn.execute(
             "SELECT table_name FROM information_schema.tables"
             " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
         )}
-        for child, parent in self.raw.execute(
+        for child, parent in self.driver_conn.execute(
             "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
             " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
         ):
@@ -153,7 +153,7 @@ class PgConnection:
 
     def columns(self, table: str) -> list[str]:
         """Return a table's column names in order."""
-        rows = self.raw.execute(
+        rows = self.driver_conn.execute(
             "SELECT column_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
             (table,),
@@ -163,17 +163,17 @@ class PgConnection:
     def insert_rows(self, table: str, columns: list[str], rows) -> None:
         """Load many rows into a table at once, with COPY."""
         names = ", ".join(f'"{name}"' for name in columns)
-        with self.raw.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        with self.driver_conn.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(tuple(row))
 
     def reset_ids(self) -> None:
         """Move every identity column's sequence past the largest id stored, so new rows don't collide."""
-        for table, column in self.raw.execute(
+        for table, column in self.driver_conn.execute(
             "SELECT table_name, column_name FROM information_schema.columns"
             " WHERE table_schema = current_schema() AND is_identity = 'YES'"
         ).fetchall():
-            self.raw.execute(
+            self.driver_conn.execute(
                 f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{column}"), 0) + 1, false)'
                 f' FROM "{table}"',
                 (f'"{table}"', column),
