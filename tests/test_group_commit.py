@@ -217,3 +217,29 @@ def test_a_webhook_that_cannot_get_its_turn_answers_503_and_stores_nothing(app_c
     assert stored(app) == []
     assert client.post(webhook_path(stream), json={"email": "later@example.com"}).status_code == 201
     assert [row["email"] for row in stored(app)] == ["later@example.com"]
+
+
+@pytest.mark.backends("sqlite")
+def test_the_writes_of_all_threads_run_on_one_writer_connection_closed_when_dropped(app):
+    def write_from_a_thread() -> tuple:
+        """Write from a thread of its own; return the connection the job ran on and the thread's own."""
+        found = {}
+
+        def run() -> None:
+            """Run one write job in an app context, as a request thread does."""
+            with app.app_context():
+                found["writer"] = connection.write(lambda conn: conn)
+                found["own"] = connection.get_db()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(10)
+        return found["writer"], found["own"]
+
+    (first, first_own), (second, second_own) = write_from_a_thread(), write_from_a_thread()
+    assert first is second and first is not first_own and first is not second_own
+    with app.app_context():
+        connection.drop_thread_connection(app)
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")  # closed: a disk can be remounted, a fork finds no connection open
+    assert write_from_a_thread()[0] is not first

@@ -21,12 +21,19 @@ PAGE_HEADERS = {
 EMBEDDABLE_PREFIXES = ("/feed/", "/widget.js")
 
 
+# What every answer gets, and what a page gets: (name, lower-cased name, value), in the order they are added.
+EVERY_ANSWER = (("X-Content-Type-Options", "x-content-type-options", "nosniff"),)
+EVERY_PAGE = EVERY_ANSWER + tuple((name, name.lower(), value) for name, value in PAGE_HEADERS.items())
+
+
 def add_security_headers(response):
     """Add the security headers to an answer, leaving any a view set itself."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if not request.path.startswith(EMBEDDABLE_PREFIXES):
-        for name, value in PAGE_HEADERS.items():
-            response.headers.setdefault(name, value)
+    # The names a view set are read in one pass: Headers.setdefault would search the whole list once a header.
+    given = {name.lower() for name, _value in response.headers.items()}
+    wanted = EVERY_ANSWER if request.path.startswith(EMBEDDABLE_PREFIXES) else EVERY_PAGE
+    for name, lowered, value in wanted:
+        if lowered not in given:
+            response.headers.add(name, value)
     return response
 
 

@@ -1,4 +1,4 @@
-"""The database connection: SQLite (one per worker thread) or PostgreSQL (a pool), and write transactions.
+"""The database connection: SQLite (a connection per thread, a writer per process) or PostgreSQL (a pool), and writes.
 
 Both backends hand out a connection with the same small interface (sqlite3.Connection's): `execute(sql, params)`
 with `?` or `:name` placeholders, rows read by name or position, `.rowcount`, `.fetchone()`; plus `BEGIN`,
@@ -9,6 +9,7 @@ import os
 import sqlite3
 import threading
 import time
+import types
 from contextlib import contextmanager
 
 import psycopg
@@ -143,25 +144,52 @@ def check_same_file(app) -> None:
 def thread_connection(app) -> sqlite3.Connection:
     """Return this thread's connection for the app's current settings, opening it if needed."""
     # Opening costs more than a whole insert (pragmas, and closing the last connection checkpoints and
-    # deletes the WAL), so each thread keeps one. The pid is in the key: a connection never crosses a fork.
+    # deletes the WAL), so each thread keeps one.
+    return held_connection(app.extensions["proofhook_db"], app)
+
+
+def writer_connection(app) -> sqlite3.Connection:
+    """Return this process's connection for the group commit's writes, opening it if needed."""
+    # Only the group commit's leader writes on it, one leader at a time, so one serves all of a process's threads
+    # (greenlets, under gevent: one per open client connection). SQLite drops a connection's page cache whenever
+    # another connection has written, so with a writer per thread every insert read the tables' pages afresh.
+    return held_connection(app.extensions["proofhook_writer"], app)
+
+
+def held_connection(holder, app) -> sqlite3.Connection:
+    """Return the connection kept on `holder` (a thread's or the process's) for the app's current settings."""
+    # The pid is in the key: a connection never crosses a fork. Key and connection are one attribute, so a
+    # thread letting go of the writer never leaves one without the other.
     cfg = app.config
     key = (os.getpid(), cfg["DATABASE"], cfg["SQLITE_SYNCHRONOUS"], cfg["BUSY_TIMEOUT_MS"])
-    local = app.extensions["proofhook_db"]
-    if getattr(local, "key", None) != key:
-        if getattr(local, "key", (None,))[0] == key[0]:
-            local.conn.close()
-        local.conn, local.key = connect(*key[1:]), key
-    return local.conn
+    held_key, conn = getattr(holder, "held", (None, None))
+    if held_key != key:
+        if held_key is not None and held_key[0] == key[0]:
+            conn.close()
+        conn = connect(*key[1:])
+        holder.held = (key, conn)
+    return conn
 
 
 def drop_thread_connection(app) -> None:
-    """Close this thread's SQLite connection, so its next request opens a fresh one (after a fault, say)."""
-    local = app.extensions["proofhook_db"]
-    conn = local.__dict__.pop("conn", None)
-    local.__dict__.pop("key", None)
+    """Close this thread's SQLite connection and let go of the process's writer, so fresh ones are opened next."""
+    _key, conn = app.extensions["proofhook_db"].__dict__.pop("held", (None, None))
     if conn is not None:
         if g.get("db") is conn:
             g.pop("db")
+        conn.close()
+    # The writer is closed only while no leader commits on it; in the middle of a commit it is let go of instead,
+    # and closes once that commit is done and the garbage collector gets to it. Either way the next leader opens
+    # a fresh one.
+    writer = app.extensions["proofhook_writer"]
+    if not app.extensions["proofhook_group_commit"].when_idle(lambda: close_held(writer)):
+        writer.__dict__.pop("held", None)
+
+
+def close_held(holder) -> None:
+    """Close the connection kept on `holder`, if there is one."""
+    _key, conn = holder.__dict__.pop("held", (None, None))
+    if conn is not None:
         conn.close()
 
 
@@ -195,7 +223,9 @@ def write(job):
     """
     conn = get_db()
     if conn.dialect == "sqlite":
-        return current_app.extensions["proofhook_group_commit"].run(conn, job)
+        # The leader asks for the writer: it is never closed while a leader holds it (drop_thread_connection).
+        app = current_app._get_current_object()
+        return app.extensions["proofhook_group_commit"].run_on(lambda: writer_connection(app), job)
     with transaction(conn):
         return job(conn)
 
@@ -221,6 +251,7 @@ def transaction(conn):
 def init_app(app) -> None:
     """Prepare the app's connections: one per thread (SQLite) or a pool (PostgreSQL), closed on teardown."""
     app.extensions["proofhook_db"] = threading.local()
+    app.extensions["proofhook_writer"] = types.SimpleNamespace()  # the process's writer: writer_connection
     app.extensions["proofhook_db_files"] = {}  # SQLite file → its (device, inode) when first opened
     app.extensions["proofhook_group_commit"] = GroupCommit(transaction, app.config["BUSY_TIMEOUT_MS"] / 1000)
     app.teardown_appcontext(close_db)

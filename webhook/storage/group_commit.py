@@ -66,6 +66,10 @@ class GroupCommit:
 
         `conn` is this thread's own connection, used if this thread leads the commit.
         """
+        return self.run_on(lambda: conn, job)
+
+    def run_on(self, writer, job):
+        """Run `job` as `run` does, on the connection writer() returns, asked for only by the commit's leader."""
         ticket = Ticket(job)
         with self._lock:
             self._queued.append(ticket)
@@ -74,15 +78,24 @@ class GroupCommit:
         if not ticket.lead:
             ticket.ready.wait()  # set once the job is committed (or failed), or when this thread is to lead
         if ticket.lead:
-            self._commit_queued(conn)
+            self._commit_queued(writer)
         return ticket.outcome()
 
-    def _commit_queued(self, conn) -> None:
-        """As the leader: commit everything queued, then pass the lead to a thread queued since."""
+    def when_idle(self, action) -> bool:
+        """Run action() now if no leader is committing (none starts until it is done); return whether it ran."""
+        with self._lock:
+            if self._leading:
+                return False
+            action()
+            return True
+
+    def _commit_queued(self, writer) -> None:
+        """As the leader: commit everything queued on writer(), then pass the lead to a thread queued since."""
         with self._lock:
             batch, self._queued = self._queued, []
         failure = None
         try:
+            conn = writer()
             with self._writer_turn(conn.path):
                 commit_batch(self._transaction, conn, batch)
         except BaseException as exc:
