@@ -154,14 +154,20 @@ def submitted(page: str) -> MultiDict:
     return MultiDict(form.fields)
 
 
-def test_the_settings_form_sets_the_rules_and_saves_untouched_as_it_was(client, admin_headers, stream):
+def saved_untouched(client, admin_headers, notification: dict, options) -> MultiDict:
+    """Submit a notification's settings form as the page fills it; check `options` kept their values; return it."""
     log_in(client)
-    path = f"/notifications/{stream['id']}"
+    path = f"/notifications/{notification['id']}"
     form = submitted(client.get(path).text)
     assert client.post(f"{path}/settings", data=form).status_code == 302
-    unchanged = client.get(f"/api/notifications/{stream['id']}", headers=admin_headers).get_json()
-    assert {name: unchanged[name] for name in notification_store.DISPLAY_OPTIONS} == \
-        {name: stream[name] for name in notification_store.DISPLAY_OPTIONS}
+    unchanged = client.get(f"/api/notifications/{notification['id']}", headers=admin_headers).get_json()
+    assert {name: unchanged[name] for name in options} == {name: notification[name] for name in options}
+    return form
+
+
+def test_the_settings_form_sets_the_rules_and_saves_untouched_as_it_was(client, admin_headers, stream):
+    form = saved_untouched(client, admin_headers, stream, notification_store.DISPLAY_OPTIONS)
+    path = f"/notifications/{stream['id']}"
     changed = {"pages_include": "/shop*\r\n/pricing", "devices": "mobile", "time_zone": "Europe/Berlin",
                "schedule_from": "22:00", "schedule_until": "02:00", "priority": "4"}
     for name, value in changed.items():

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from helpers import log_in, stored
-from test_display_rules import submitted
+from test_display_rules import saved_untouched
 from webhook import create_app, goals
 from webhook.storage import notification_store
 from webhook.lift import MIN_VISITS, lift, newcombe, z_value
@@ -174,13 +174,8 @@ def test_goals_and_the_holdout_are_settings_the_feed_carries(client, admin_heade
 
 def test_the_settings_form_sets_goals_and_the_holdout_and_saves_untouched_as_it_was(client, admin_headers,
                                                                                      with_goals):
-    log_in(client)
+    form = saved_untouched(client, admin_headers, with_goals, notification_store.GOAL_OPTIONS)
     path = f"/notifications/{with_goals['id']}"
-    form = submitted(client.get(path).text)
-    assert client.post(f"{path}/settings", data=form).status_code == 302
-    unchanged = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()
-    assert {name: unchanged[name] for name in notification_store.GOAL_OPTIONS} == \
-        {name: with_goals[name] for name in notification_store.GOAL_OPTIONS}
     form["goals"], form["holdout_percent"], form["attribution_days"] = "/thanks* Order\r\n/hello Sign-up", "5", "14"
     assert client.post(f"{path}/settings", data=form).status_code == 302
     saved = client.get(f"/api/notifications/{with_goals['id']}", headers=admin_headers).get_json()
