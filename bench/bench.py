@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 BENCH = ROOT / "bench"
 ADMIN_TOKEN = "bench-admin-token"
 FEED_EVENTS = 10_000
-# The issue's targets, checked at the end: (workload, sync) → (min ratio to bare, max p99 in ms).
 # (workload, sync) → (min ratio to bare, max p99 as a multiple of bare's p99 under the same flags).
 TARGETS = {("ingest", "NORMAL"): (0.50, 2.0), ("feed", "NORMAL"): (1.0, None), ("feed-304", "NORMAL"): (1.0, None),
            ("ingest", "FULL"): (0.35, None)}
@@ -443,6 +442,8 @@ def parse_args(argv=None):
     parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
                         help="extra gunicorn argument for both servers, e.g. --gunicorn-arg=--workers=3")
     parser.add_argument("--output", help="the JSON report (default bench/results/bench-<time>.json)")
+    parser.add_argument("--calls", type=int, default=50,
+                        help="webhook calls counted by valgrind for instructions per call (default 50; 0: skip)")
     parser.add_argument("--database-url", default=os.environ.get("PROOFHOOK_DATABASE_URL", ""),
                         help="run on this PostgreSQL database instead of SQLite (emptied first!); "
                              "default $PROOFHOOK_DATABASE_URL")
@@ -496,6 +497,7 @@ def main(argv=None) -> int:
     print_table(report["results"], report["cold_start_s"])
     report["targets"] = check_targets(report["results"], report["cold_start_s"])
     report["load_average_at_end"] = os.getloadavg()
+    report["instructions_per_call"] = instructions_per_call(options.calls)
     print("\n".join(["", *report["targets"], *report["skipped"]]))
     print(f"Load average: {report['machine']['load_average_at_start']} at the start, {report['load_average_at_end']} "
           f"at the end (on a shared box, figures under a high load are noisy; instruction counts are not: "
@@ -506,6 +508,26 @@ def main(argv=None) -> int:
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nReport: {output}")
     return 0
+
+
+def instructions_per_call(calls: int) -> dict:
+    """Count and print the instructions one webhook call costs, Proofhook's and the bare app's, where valgrind is."""
+    if not calls:
+        return {}
+    if shutil.which("valgrind") is None:
+        print("\ninstructions per call: skipped, valgrind is not installed (apt-get install valgrind)")
+        return {}
+    from bench import instructions
+
+    print(f"\nInstructions per webhook call, in-process ({calls} and {2 * calls} calls under valgrind; the box's "
+          f"load can't move them):")
+    counted = {}
+    for which in ("proofhook", "bare"):
+        counted[which] = (instructions.count_instructions(which, 2 * calls, 2 * calls)
+                          - instructions.count_instructions(which, calls, 2 * calls)) / calls
+        print(f"  {which:9} {counted[which] / 1e6:6.2f} M")
+    print(f"  ratio     {counted['proofhook'] / counted['bare']:6.1f} x bare's")
+    return counted
 
 
 def run_all(proofhook: Proofhook, bare: Server, workloads: list[str], options, report: dict, feeds_too: bool):
