@@ -74,6 +74,9 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     use_wal(conn, busy_timeout_ms)
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
+    # Each greenlet keeps a connection, and another's write drops its page cache anyway: a small cache per
+    # connection keeps a gevent worker's heap down (a read needs only a few index pages at a time).
+    conn.execute("PRAGMA cache_size=-512")
     return conn
 
 
