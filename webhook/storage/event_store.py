@@ -112,10 +112,14 @@ def trimmed(value):
     return value
 
 
+# The columns every stored event has a value for, in event_values's order.
+ROW_COLUMNS = ("notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key")
+
+
 def event_values(notification_id: int, event: dict, payload: dict, dedup_key: str | None) -> tuple[list, list, dict]:
     """Return the events columns and values that store one event, and the payload they keep (see kept_payload)."""
     raw, kept = kept_payload(payload)
-    columns = ["notification_id", "received_at", *EVENT_COLUMNS.values(), *JSON_COLUMNS, "raw", "dedup_key"]
+    columns = list(ROW_COLUMNS)
     values = [
         notification_id,
         now_ms(),
@@ -134,11 +138,18 @@ def event_values(notification_id: int, event: dict, payload: dict, dedup_key: st
 @changes_feed
 def insert_event_row(conn, columns: list, values: list):
     """Insert one event inside the caller's transaction; return its row, or None if its dedup key was seen."""
-    return conn.execute(
-        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
-        values,
-    ).fetchone()
+    key = tuple(columns)
+    sql = INSERT_SQL.get(key)
+    if sql is None:
+        sql = INSERT_SQL[key] = (
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *"
+        )
+    return conn.execute(sql, values).fetchone()
+
+
+# insert_event_row's statements by their columns: two sets exist, with and without cancelled_at.
+INSERT_SQL: dict[tuple, str] = {}
 
 
 @changes_feed
