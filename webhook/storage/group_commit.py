@@ -34,7 +34,8 @@ class Ticket:
         self.result = None
         self.error: BaseException | None = None
         self.lead = False
-        self.ready = threading.Event()
+        # Made only for a thread that waits: one that leads at once (the usual case) never needs it.
+        self.ready: threading.Event | None = None
 
     def outcome(self):
         """Return the job's result, or raise what made it fail."""
@@ -74,6 +75,8 @@ class GroupCommit:
         with self._lock:
             self._queued.append(ticket)
             ticket.lead = not self._leading
+            if not ticket.lead:
+                ticket.ready = threading.Event()
             self._leading = True
         if not ticket.lead:
             ticket.ready.wait()  # set once the job is committed (or failed), or when this thread is to lead
@@ -205,4 +208,5 @@ def settle(tickets: list[Ticket], failure: BaseException | None) -> None:
             ticket.error = copy.copy(failure)
             ticket.error.__cause__ = failure
         ticket.lead = False
-        ticket.ready.set()
+        if ticket.ready is not None:
+            ticket.ready.set()
