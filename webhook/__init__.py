@@ -1,4 +1,5 @@
 """Proofhook: social-proof notifications fed by webhooks."""
+import functools
 import os
 from contextlib import closing
 
@@ -9,9 +10,20 @@ from . import config
 from .json_provider import OrjsonProvider
 
 
+class Proofhook(Flask):
+    """Flask, remembering which of its functions are plain `def`s rather than inspecting each again on every call."""
+
+    def __init__(self, *args, **kwargs):
+        """Make the app, with Flask's `ensure_sync` answering from a cache."""
+        super().__init__(*args, **kwargs)
+        # Flask asks it of the view and of every hook on each request, and each answer is an inspection of the
+        # function. Bounded, because after_this_request hands it a new function on each request it is used in.
+        self.ensure_sync = functools.lru_cache(maxsize=512)(super().ensure_sync)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and wire the Proofhook application."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app = Proofhook(__name__, instance_relative_config=True, template_folder="../templates")
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, test_config))
     app.json = OrjsonProvider(app)

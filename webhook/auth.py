@@ -41,6 +41,10 @@ class RequestAwareSessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app, session, response) -> None:
         """Save the session, except on the public side: its answers never refresh or set a cookie."""
+        # An empty session that no code read or changed sets, deletes and varies on nothing: Flask's own save
+        # would only look up the cookie settings (and the scheme) to do nothing with them.
+        if not (session or session.accessed or session.modified):
+            return
         # Not in open_session: Flask opens the session before it matches the URL to a blueprint.
         if request.blueprint not in PUBLIC_BLUEPRINTS:
             super().save_session(app, session, response)

@@ -21,4 +21,5 @@ class OrjsonProvider(DefaultJSONProvider):
         if (self.compact is None and self._app.debug) or self.compact is False:
             return super().response(*args, **kwargs)
         body = compact(self._prepare_response_obj(args, kwargs), self.default, self.sort_keys) + b"\n"
-        return self._app.response_class(body, mimetype=self.mimetype)
+        # The full Content-Type given, so the response does not work out whether the mimetype takes a charset.
+        return self._app.response_class(body, content_type=self.mimetype)

@@ -26,15 +26,20 @@ def absolute_url(endpoint: str, **values) -> str:
     """Return the absolute URL of an endpoint as the outside world should call it."""
     # Built from the URL map directly so the CLI (no request, no SERVER_NAME) can hand out URLs too; the bound
     # map is made once per app (it only builds paths, and each build sees routes added since).
-    adapter = current_app.extensions.get("links.path_builder")
+    app = current_app._get_current_object()  # one context lookup, not one per attribute below
+    adapter = app.extensions.get("links.path_builder")
     if adapter is None:
-        adapter = current_app.extensions["links.path_builder"] = current_app.url_map.bind("localhost")
+        adapter = app.extensions["links.path_builder"] = app.url_map.bind("localhost")
     path = adapter.build(endpoint, values)
-    base = current_app.config["PUBLIC_URL"]
+    base = app.config["PUBLIC_URL"]
     if not base:
         # Not request.host_url: it converts the URL to an IRI (costly: README, "Performance"), and the
         # host as sent (punycode for a non-ASCII name) is what curl and senders want anyway.
-        base = f"{request.scheme}://{request.host}{request.script_root}" if has_request_context() else local_default()
+        if has_request_context():
+            sent = request._get_current_object()
+            base = f"{sent.scheme}://{sent.host}{sent.script_root}"
+        else:
+            base = local_default()
     return base + path
 
 

@@ -22,22 +22,25 @@ DUPLICATE_SHOWS = ("id", "timestamp", "displayName")
 @bp.route("/webhooks/<token>", methods=["POST"], provide_automatic_options=False)
 def receive(token: str):
     """Validate, enrich and store one event; answer only after it is committed."""
+    sent = request._get_current_object()  # bound once: each use of the `request` proxy is a context lookup
     notification = notification_store.notification_by_token(token)
     if notification is None:
         abort(404, "No notification has this webhook URL; check the token in it.")
     check_rate(notification["id"])
-    body = read_body()
+    body = read_body(sent)
     scheme = None
     if notification["signing_secret"]:
         scheme = check_signature(body, notification, absolute_url("hooks.receive", token=token))
-    data, warnings = intake.read_body(body, request.headers.get("Content-Type"))
-    outcome = intake.build_event(notification, data, request.headers, intake.geoip(), signed=scheme is not None)
+    headers = sent.headers
+    data, warnings = intake.read_body(body, headers.get("Content-Type"))
+    outcome = intake.build_event(notification, data, headers, intake.geoip(), signed=scheme is not None)
     warnings += outcome.warnings
     if outcome.ignored:
         return {"status": "ignored", "reason": outcome.ignored, "warnings": warnings}, 200
     if outcome.duplicate is not None:
         return duplicate(outcome.duplicate, warnings)
-    dry_run = request.args.get("dry_run", "").lower() in TRUE_WORDS
+    # Without a query string there is no dry_run to find: the args need not be parsed.
+    dry_run = bool(sent.environ.get("QUERY_STRING")) and sent.args.get("dry_run", "").lower() in TRUE_WORDS
     if outcome.cancels and dry_run:
         # A dry run changes nothing, cancellations included.
         return {"status": "valid", "cancels": outcome.cancels, "warnings": warnings}, 200
@@ -55,13 +58,14 @@ def receive(token: str):
     return {"status": "created", "event": event_json(event), "preview_url": preview, "warnings": warnings}, 201
 
 
-def read_body() -> bytes:
-    """Return the body as received; a chunked one longer than the limit is a 413, like one whose Content-Length is."""
-    body = request.get_data()
-    if request.content_length is None and len(body) >= current_app.config["MAX_BODY_BYTES"]:
+def read_body(sent) -> bytes:
+    """Return the request's body as received; a chunked one longer than the limit is a 413, like a Content-Length."""
+    body = sent.get_data()
+    if sent.content_length is None:
+        limit = current_app.config["MAX_BODY_BYTES"]
         # werkzeug stops reading a chunked body at the limit without a word: is there more behind it?
-        if request.environ["wsgi.input"].read(1):
-            abort(413, f"The body is larger than {current_app.config['MAX_BODY_BYTES']} bytes; nothing was stored.")
+        if len(body) >= limit and sent.environ["wsgi.input"].read(1):
+            abort(413, f"The body is larger than {limit} bytes; nothing was stored.")
     return body
 
 
