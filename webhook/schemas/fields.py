@@ -16,6 +16,9 @@ MAX_FUTURE_MS = DAY_MS
 MS_THRESHOLD = 10**11
 
 
+# marshmallow's validators that refuse with a message string, never a dict of them.
+ONE_MESSAGE_VALIDATORS = (validate.Length, validate.Range, validate.Regexp, validate.URL)
+
 NUL_MESSAGE = "Must not contain a NUL character (\\u0000)."
 
 
@@ -51,6 +54,9 @@ class BlankIsAbsent:
     @functools.cached_property
     def _validate_all(self):
         """Return the field's validators combined once, where marshmallow combines them anew for every value."""
+        if len(self.validators) == 1 and isinstance(self.validators[0], ONE_MESSAGE_VALIDATORS):
+            # And would re-raise the one validator's list of messages as they are: the validator alone says the same.
+            return self.validators[0]
         return validate.And(*self.validators)
 
     def _validate(self, value):
