@@ -57,7 +57,12 @@ def lookup(data, path: str):
         # were most of the platform mapping's time.
         return data.get(path)
     for step in path.split("."):
-        if isinstance(data, list) and step.isdigit():
+        # A parsed JSON object or nothing is most steps: both answered before the abstract Mapping check.
+        if type(data) is dict:
+            data = data.get(step)
+        elif data is None:
+            return None
+        elif isinstance(data, list) and step.isdigit():
             data = data[int(step)] if int(step) < len(data) else None
         elif isinstance(data, Mapping):
             data = data.get(step)
@@ -82,7 +87,7 @@ def pick(data, paths: Iterable[str]):
 
 def pick_fields(data, table: Mapping[str, tuple[str, ...]]) -> dict:
     """Map each of our keys to the first present value of its candidate paths."""
-    if not isinstance(data, (Mapping, list)):
+    if data is None or not (type(data) is dict or isinstance(data, (Mapping, list))):
         # No path leads anywhere from a missing object or a scalar; the person objects are mostly missing.
         return {}
     picked = {}

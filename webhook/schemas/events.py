@@ -29,7 +29,7 @@ class WebhookSchema(Schema):
         # through a closure and Field.deserialize only to learn it is missing, most of a webhook's load.
         # An absent key of a field that is neither required nor defaulted loads nothing, so skipping it
         # changes no result and no message; any other kind of load takes marshmallow's own loop.
-        if many or partial is not None or unknown != EXCLUDE or not isinstance(data, Mapping):
+        if many or partial is not None or unknown != EXCLUDE or not (type(data) is dict or isinstance(data, Mapping)):
             return super()._deserialize(data, error_store=error_store, many=many, partial=partial,
                                         unknown=unknown, index=index)
         index = index if self.opts.index_errors else None
