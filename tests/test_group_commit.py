@@ -243,3 +243,19 @@ def test_the_writes_of_all_threads_run_on_one_writer_connection_closed_when_drop
     with pytest.raises(sqlite3.ProgrammingError):
         first.execute("SELECT 1")  # closed: a disk can be remounted, a fork finds no connection open
     assert write_from_a_thread()[0] is not first
+
+
+@pytest.mark.backends("sqlite")
+def test_a_retention_sweep_keeps_the_process_writer_unless_it_failed(app):
+    def writer():
+        """Return the connection this process's write jobs run on."""
+        with app.app_context():
+            return connection.write(lambda conn: conn)
+
+    sweeper = app.extensions["proofhook_retention"]
+    first = writer()
+    assert sweeper.sweep() == {}
+    assert writer() is first and first.execute("SELECT 1").fetchone()[0] == 1
+    sweeper.clock = lambda: 1 / 0  # a sweep that fails lets the writer go: it may have been opened in an outage
+    assert sweeper.sweep() == {}
+    assert writer() is not first

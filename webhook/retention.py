@@ -49,15 +49,19 @@ class Sweeper:
     def sweep(self) -> dict[int, int]:
         """Delete what has expired as of the clock; return {notification id: events deleted}."""
         with self.app.app_context():
+            failed = True
             try:
                 expired = event_purge.expire_events(self.clock(), BATCH, PAUSE_SECONDS)
+                failed = False
             except Exception:  # the thread must outlive a database outage; the next sweep tries again
                 log.exception("Retention: expired events could not be deleted this time")
                 return {}
             finally:
                 # Held between sweeps, a connection opened during an outage (a read-only disk) would keep
                 # SQLite's shared memory of the file read-only for the whole process after the disk is back.
-                connection.drop_thread_connection(self.app)
+                # The process's writer goes too only after a failure: closing it after every sweep made the
+                # next webhook call reopen it and read every page it writes afresh.
+                connection.drop_thread_connection(self.app, writer=failed)
         for notification_id, count in expired.items():
             log.info("Retention: deleted %d expired events of notification %d", count, notification_id)
         return expired

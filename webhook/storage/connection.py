@@ -174,13 +174,16 @@ def held_connection(holder, app) -> sqlite3.Connection:
     return conn
 
 
-def drop_thread_connection(app) -> None:
-    """Close this thread's SQLite connection and let go of the process's writer, so fresh ones are opened next."""
+def drop_thread_connection(app, writer: bool = True) -> None:
+    """Close this thread's SQLite connection and (unless `writer` is False) let go of the process's writer, so
+    fresh ones are opened next."""
     _key, conn = app.extensions["proofhook_db"].__dict__.pop("held", (None, None))
     if conn is not None:
         if g.get("db") is conn:
             g.pop("db")
         conn.close()
+    if not writer:
+        return
     # The writer is closed only while no leader commits on it; in the middle of a commit it is let go of instead,
     # and closes once that commit is done and the garbage collector gets to it. Either way the next leader opens
     # a fresh one.
