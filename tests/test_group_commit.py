@@ -259,3 +259,12 @@ def test_a_retention_sweep_keeps_the_process_writer_unless_it_failed(app):
     sweeper.clock = lambda: 1 / 0  # a sweep that fails lets the writer go: it may have been opened in an outage
     assert sweeper.sweep() == {}
     assert writer() is not first
+
+
+@pytest.mark.backends("sqlite")
+def test_a_threads_own_connection_has_a_small_page_cache_and_the_writer_sqlites_default(app):
+    # A thread's (a greenlet's) cache is emptied by every commit of the writer; the writer's stays warm.
+    with app.app_context():
+        writer, own = connection.write(lambda conn: conn), connection.get_db()
+        assert own.execute("PRAGMA cache_size").fetchone()[0] == -connection.READER_CACHE_KIB
+        assert writer.execute("PRAGMA cache_size").fetchone()[0] == -2000

@@ -9,7 +9,7 @@ import pytest
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup
 
-from helpers import webhook_path
+from helpers import stored, webhook_path
 
 ODD_VALUES = {
     "names": ["Zoë", "東京", "José 🎉", "Ünïcödé"], "floats": [0.1, 89.0, 1e16, 1.5e-7, -0.0, 123456789.123],
@@ -82,3 +82,10 @@ def test_webhook_answers_mean_what_they_did_with_the_standard_library(app, clien
     assert new.status_code == old.status_code
     assert new.headers["Content-Type"] == old.headers["Content-Type"]
     assert comparable(new.get_data()) == comparable(old.get_data())
+
+
+def test_a_payload_orjson_refuses_is_stored_with_its_text_as_utf8_as_before(app, client, make_notification):
+    payload = {"email": "big@example.com", "productName": "Café 東京", "extra": {"big": 2**70}}
+    assert client.post(webhook_path(make_notification()), json=payload).status_code == 201
+    [row] = stored(app)
+    assert json.loads(row["raw"]) == payload and "Café 東京" in row["raw"]

@@ -1,5 +1,5 @@
 """Proofhook: social-proof notifications fed by webhooks."""
-import functools
+import inspect
 import os
 from contextlib import closing
 
@@ -11,14 +11,17 @@ from .json_provider import OrjsonProvider
 
 
 class Proofhook(Flask):
-    """Flask, remembering which of its functions are plain `def`s rather than inspecting each again on every call."""
+    """Flask, telling a plain `def` from an `async def` by its code's flags rather than by inspecting it."""
 
-    def __init__(self, *args, **kwargs):
-        """Make the app, with Flask's `ensure_sync` answering from a cache."""
-        super().__init__(*args, **kwargs)
-        # Flask asks it of the view and of every hook on each request, and each answer is an inspection of the
-        # function. Bounded, because after_this_request hands it a new function on each request it is used in.
-        self.ensure_sync = functools.lru_cache(maxsize=512)(super().ensure_sync)
+    def ensure_sync(self, func):
+        """Return a plain function (or bound method) as it is; anything else goes through Flask's own check."""
+        # Flask asks it of the view and of every hook on each request, and its inspect call unwraps each one
+        # first. A function's (or a bound method's) code says directly whether it is a coroutine function.
+        code = getattr(func, "__code__", None)
+        plain = code is not None and not code.co_flags & inspect.CO_COROUTINE
+        if plain and not hasattr(func, "_is_coroutine_marker"):  # Python 3.12's inspect.markcoroutinefunction
+            return func
+        return super().ensure_sync(func)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

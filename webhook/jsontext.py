@@ -12,5 +12,10 @@ def compact(value, default=None, sort_keys: bool = False) -> bytes:
     try:
         return orjson.dumps(value, default=default, option=PASSTHROUGH | (orjson.OPT_SORT_KEYS if sort_keys else 0))
     except orjson.JSONEncodeError:
-        # Integers beyond 64 bits, non-string keys, lone surrogates: json.dumps writes them (or says why not).
-        return json.dumps(value, default=default, sort_keys=sort_keys, separators=(",", ":")).encode()
+        # Integers beyond 64 bits, non-string keys, lone surrogates: json.dumps writes them (or says why not),
+        # non-ASCII as UTF-8 as orjson does, but a lone surrogate (which UTF-8 can't hold) as a \u escape.
+        text = json.dumps(value, default=default, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return text.encode()
+        except UnicodeEncodeError:
+            return json.dumps(value, default=default, sort_keys=sort_keys, separators=(",", ":")).encode()

@@ -1,7 +1,7 @@
 """The webhook blueprint: POST /webhooks/<token> turns a request into a stored event."""
 import time
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, Request, abort, current_app, request
 
 from .. import intake, limits
 from ..storage import event_store, notification_store
@@ -58,8 +58,8 @@ def receive(token: str):
     return {"status": "created", "event": event_json(event), "preview_url": preview, "warnings": warnings}, 201
 
 
-def read_body(sent) -> bytes:
-    """Return the request's body as received; a chunked one longer than the limit is a 413, like a Content-Length."""
+def read_body(sent: Request) -> bytes:
+    """Return the body as received; a chunked one longer than the limit is a 413, like one whose Content-Length is."""
     body = sent.get_data()
     if sent.content_length is None:
         limit = current_app.config["MAX_BODY_BYTES"]

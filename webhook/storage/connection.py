@@ -74,9 +74,6 @@ def connect(path: str, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000)
     use_wal(conn, busy_timeout_ms)
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
-    # Each greenlet keeps a connection, and another's write drops its page cache anyway: a small cache per
-    # connection keeps a gevent worker's heap down (a read needs only a few index pages at a time).
-    conn.execute("PRAGMA cache_size=-512")
     return conn
 
 
@@ -147,8 +144,9 @@ def check_same_file(app) -> None:
 def thread_connection(app) -> sqlite3.Connection:
     """Return this thread's connection for the app's current settings, opening it if needed."""
     # Opening costs more than a whole insert (pragmas, and closing the last connection checkpoints and
-    # deletes the WAL), so each thread keeps one.
-    return held_connection(app.extensions["proofhook_db"], app)
+    # deletes the WAL), so each thread keeps one. Each greenlet keeps one too, and the writer's commits empty its
+    # page cache anyway: a small cache keeps a gevent worker's heap down (a read needs few pages at a time).
+    return held_connection(app.extensions["proofhook_db"], app, READER_CACHE_KIB)
 
 
 def writer_connection(app) -> sqlite3.Connection:
@@ -159,7 +157,11 @@ def writer_connection(app) -> sqlite3.Connection:
     return held_connection(app.extensions["proofhook_writer"], app)
 
 
-def held_connection(holder, app) -> sqlite3.Connection:
+# The page cache of a thread's (a greenlet's) own connection; the writer, whose cache stays warm, keeps SQLite's.
+READER_CACHE_KIB = 512
+
+
+def held_connection(holder, app, cache_kib: int | None = None) -> sqlite3.Connection:
     """Return the connection kept on `holder` (a thread's or the process's) for the app's current settings."""
     # The pid is in the key: a connection never crosses a fork. Key and connection are one attribute, so a
     # thread letting go of the writer never leaves one without the other.
@@ -170,6 +172,8 @@ def held_connection(holder, app) -> sqlite3.Connection:
         if held_key is not None and held_key[0] == key[0]:
             conn.close()
         conn = connect(*key[1:])
+        if cache_kib is not None:
+            conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         holder.held = (key, conn)
     return conn
 

@@ -9,7 +9,10 @@ from ..vocabulary import EVENT_COLUMNS, JSON_COLUMNS, PLACE_COLUMNS, now_ms
 
 @changes_feed
 def insert_event(notification_id: int, event: dict, payload: dict, dedup_key: str | None) -> tuple[dict, bool]:
-    """Store an event unless its dedup key was seen; return (the stored event, whether it is new)."""
+    """Store an event unless its dedup key was seen; return (the stored event, whether it is new).
+
+    A new event's `raw` is the payload it was given (or the bounded copy kept), not a copy parsed back.
+    """
     columns, values, kept = event_values(notification_id, event, payload, dedup_key)
 
     def insert(conn) -> tuple:
@@ -22,7 +25,7 @@ def insert_event(notification_id: int, event: dict, payload: dict, dedup_key: st
 
     row, created = write(insert)
     # A new row's JSON columns hold what was just written: the event's own values, not parsed back.
-    decoded = {key: event.get(key) for key in JSON_COLUMNS} | {"raw": kept} if created else None
+    decoded = ({key: event.get(key) for key in JSON_COLUMNS} | {"raw": kept}) if created else None
     return event_from_row(row, decoded), created
 
 
@@ -135,6 +138,10 @@ def event_values(notification_id: int, event: dict, payload: dict, dedup_key: st
     return columns, values, kept
 
 
+# insert_event_row's statements by their columns: two sets exist, with and without cancelled_at.
+INSERT_SQL: dict[tuple, str] = {}
+
+
 @changes_feed
 def insert_event_row(conn, columns: list, values: list):
     """Insert one event inside the caller's transaction; return its row, or None if its dedup key was seen."""
@@ -146,10 +153,6 @@ def insert_event_row(conn, columns: list, values: list):
             " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *"
         )
     return conn.execute(sql, values).fetchone()
-
-
-# insert_event_row's statements by their columns: two sets exist, with and without cancelled_at.
-INSERT_SQL: dict[tuple, str] = {}
 
 
 @changes_feed
