@@ -179,8 +179,7 @@ def held_connection(holder, app, cache_kib: int | None = None) -> sqlite3.Connec
 
 
 def drop_thread_connection(app, writer: bool = True) -> None:
-    """Close this thread's SQLite connection and (unless `writer` is False) let go of the process's writer, so
-    fresh ones are opened next."""
+    """Close this thread's SQLite connection and, with `writer`, let go of the process's writer; fresh ones follow."""
     _key, conn = app.extensions["proofhook_db"].__dict__.pop("held", (None, None))
     if conn is not None:
         if g.get("db") is conn:
