@@ -524,8 +524,7 @@ def instructions_per_call(calls: int) -> dict:
     counted = {}
     for which in ("proofhook", "bare"):
         try:
-            counted[which] = (instructions.count_instructions(which, 2 * calls, 2 * calls)
-                              - instructions.count_instructions(which, calls, 2 * calls)) / calls
+            counted[which] = instructions.instructions_per_call(which, calls)
         except (SystemExit, OSError) as exc:  # the served figures above are kept and written all the same
             print(f"  {which:9} not counted: {exc}")
             return {"error": str(exc)}

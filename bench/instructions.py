@@ -95,6 +95,11 @@ def count_instructions(which: str, calls: int, built: int) -> int:
     return int(found.group(1).replace(",", ""))
 
 
+def instructions_per_call(which: str, calls: int) -> float:
+    """Return what one call costs: the instructions of 2N calls less those of N, divided by N."""
+    return (count_instructions(which, 2 * calls, 2 * calls) - count_instructions(which, calls, 2 * calls)) / calls
+
+
 def main(argv=None) -> int:
     """Print instructions (or, with --native, CPU µs) per call for Proofhook's webhook and the bare app's POST."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -113,7 +118,7 @@ def main(argv=None) -> int:
             figures[which] = min(drive(which, 2 * n, 2 * n) for _ in range(10)) / (2 * n) * 1e6
             print(f"{which:9} {figures[which]:10.0f} CPU µs per call (best of 10 runs of {2 * n} calls)")
         else:
-            figures[which] = (count_instructions(which, 2 * n, 2 * n) - count_instructions(which, n, 2 * n)) / n
+            figures[which] = instructions_per_call(which, n)
             print(f"{which:9} {figures[which] / 1e6:10.2f} M instructions per call ({n} calls, valgrind)",
                   flush=True)
     print(f"ratio     {figures['proofhook'] / figures['bare']:10.1f} x bare's per-call work")
