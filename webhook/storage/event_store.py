@@ -138,21 +138,14 @@ def event_values(notification_id: int, event: dict, payload: dict, dedup_key: st
     return columns, values, kept
 
 
-# insert_event_row's statements by their columns: two sets exist, with and without cancelled_at.
-INSERT_SQL: dict[tuple, str] = {}
-
-
 @changes_feed
 def insert_event_row(conn, columns: list, values: list):
     """Insert one event inside the caller's transaction; return its row, or None if its dedup key was seen."""
-    key = tuple(columns)
-    sql = INSERT_SQL.get(key)
-    if sql is None:
-        sql = INSERT_SQL[key] = (
-            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *"
-        )
-    return conn.execute(sql, values).fetchone()
+    return conn.execute(
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        " ON CONFLICT (notification_id, dedup_key) DO NOTHING RETURNING *",
+        values,
+    ).fetchone()
 
 
 @changes_feed
